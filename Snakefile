@@ -1,0 +1,22 @@
+"""cellbench: one DAG from data to tables, figures and the HTML report.
+
+Default: the embedded synthetic suite on a CPU (config/config.yaml).
+Paper scale on the real datasets: snakemake --configfile config/paper.yaml
+"""
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/synthetic.smk"
+include: "workflow/rules/real_data.smk"
+include: "workflow/rules/otsu_watershed.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        get_final_output,

@@ -1,0 +1,16 @@
+"""Rules `<method>_predict`: segment the test images of a dataset with a trained model."""
+
+from cellbench.methods.predict import predict_dataset
+from cellbench.workflow import script_logging
+
+with script_logging(snakemake.log[0]):
+    predict_dataset(
+        snakemake.params.method,
+        snakemake.input.model,
+        snakemake.input.dataset,
+        snakemake.output[0],
+        scale=snakemake.params.scale,
+        device=snakemake.params.device,
+        seed=snakemake.params.seed,
+        config_digest=snakemake.params.config_hash,
+    )

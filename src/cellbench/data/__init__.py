@@ -1,0 +1,1 @@
+"""Datasets: the prepared on-disk layout, synthetic generators and real-data preparation."""

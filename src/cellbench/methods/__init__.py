@@ -1,0 +1,1 @@
+"""Segmentation methods; see :mod:`cellbench.methods.registry`."""

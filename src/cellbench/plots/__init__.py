@@ -1,0 +1,1 @@
+"""Figures, drawn only from tables and metrics files."""

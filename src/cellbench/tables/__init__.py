@@ -1,0 +1,1 @@
+"""Tables built from evaluation summaries, written as CSV, Markdown and LaTeX."""

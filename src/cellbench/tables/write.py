@@ -1,0 +1,105 @@
+"""Write a table as CSV (full precision + provenance), Markdown and LaTeX (formatted)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from cellbench.io import atomic_path
+from cellbench.provenance import git_commit, package_versions
+
+
+def format_value(value: object, digits: int = 3) -> str:
+    if isinstance(value, float):
+        return "–" if math.isnan(value) else f"{value:.{digits}f}"
+    return "–" if value is None else str(value)
+
+
+def mean_std(values: pd.Series, digits: int = 3) -> str:
+    """``mean ± std`` over seeds (sample std); just the mean for a single value."""
+    values = values.dropna()
+    if values.empty:
+        return "–"
+    if len(values) == 1:
+        return f"{values.iloc[0]:.{digits}f}"
+    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
+
+
+def provenance_note() -> str:
+    versions = package_versions()
+    return (
+        f"cellbench {versions['cellbench']} (commit {git_commit()}), torch {versions['torch']}, "
+        f"numpy {versions['numpy']}, scikit-image {versions['scikit-image']}"
+    )
+
+
+def to_markdown(table: pd.DataFrame, title: str, digits: int = 3) -> str:
+    header = "| " + " | ".join(map(str, table.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in table.columns) + "|"
+    body = [
+        "| " + " | ".join(format_value(v, digits) for v in row) + " |"
+        for row in table.itertuples(index=False)
+    ]
+    return "\n".join([f"**{title}**", "", header, rule, *body, "", f"_{provenance_note()}_", ""])
+
+
+def latex_escape(text: str) -> str:
+    for char, escaped in (
+        ("\\", r"\textbackslash{}"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("_", r"\_"),
+        ("#", r"\#"),
+    ):
+        text = text.replace(char, escaped)
+    return text.replace("±", r"$\pm$")
+
+
+def to_latex(table: pd.DataFrame, title: str, digits: int = 3) -> str:
+    lines = [
+        r"\begin{table}[ht]",
+        r"\centering",
+        rf"\caption{{{latex_escape(title)}}}",
+        r"\begin{tabular}{" + "l" * len(table.columns) + "}",
+        r"\toprule",
+        " & ".join(latex_escape(str(c)) for c in table.columns) + r" \\",
+        r"\midrule",
+        *(
+            " & ".join(latex_escape(format_value(v, digits)) for v in row) + r" \\"
+            for row in table.itertuples(index=False)
+        ),
+        r"\bottomrule",
+        r"\end{tabular}",
+        rf"\par\footnotesize {latex_escape(provenance_note())}",
+        r"\end{table}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_table(
+    data: pd.DataFrame,
+    outputs: Sequence[str | Path],
+    title: str,
+    display: pd.DataFrame | None = None,
+    digits: int = 3,
+) -> None:
+    """Write ``data`` to the ``.csv`` output and ``display`` (default ``data``) to ``.md``/``.tex``.
+
+    The CSV keeps full precision and the provenance columns; Markdown and LaTeX are for reading.
+    """
+    display = data if display is None else display
+    writers = {
+        ".csv": lambda path: data.to_csv(path, index=False),
+        ".md": lambda path: Path(path).write_text(to_markdown(display, title, digits)),
+        ".tex": lambda path: Path(path).write_text(to_latex(display, title, digits)),
+    }
+    for output in outputs:
+        suffix = Path(output).suffix
+        if suffix not in writers:
+            raise ValueError(f"unsupported table format {suffix!r} for {output}")
+        with atomic_path(output) as tmp:
+            writers[suffix](tmp)

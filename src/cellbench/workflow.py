@@ -1,0 +1,34 @@
+"""Helpers for the thin rule scripts in ``scripts/``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def script_logging(log_path: str | Path | None) -> Iterator[logging.Logger]:
+    """Send logging (and uncaught errors) of a rule script to its Snakemake log file.
+
+    Usage in a script: ``with script_logging(snakemake.log[0]) as log: ...``
+    Errors are logged with their traceback and re-raised so that the job fails.
+    """
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w"))
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+    logger = logging.getLogger("cellbench")
+    try:
+        yield logger
+    except Exception:
+        logger.exception("job failed")
+        raise

@@ -1,0 +1,41 @@
+"""Config validation, wildcard constraints and small helpers shared by all rule files."""
+
+from pathlib import Path
+
+from cellbench.config import validate_config
+from cellbench.provenance import config_hash
+
+
+validate_config(config, Path(workflow.current_basedir).parent / "schemas")
+
+CONFIG_HASH = config_hash(config)
+FINAL_OUTPUTS: list[str] = []
+EVALUATIONS: list[str] = []
+
+
+wildcard_constraints:
+    dataset=r"[a-z0-9][a-z0-9-]*",
+    method=r"[a-z][a-z0-9_]*",
+    run=r"[A-Za-z0-9][A-Za-z0-9_.=-]*",
+
+
+def register_final_outputs(*paths):
+    """Add outputs that `rule all` builds (tables, figures)."""
+    FINAL_OUTPUTS.extend(str(path) for path in paths)
+
+
+def evaluation_summary(method, dataset, run):
+    """Path of one evaluation summary; registered so that the overview table collects it."""
+    path = f"results/evaluation/{method}/{dataset}/{run}/summary.json"
+    if path not in EVALUATIONS:
+        EVALUATIONS.append(path)
+    return path
+
+
+def method_datasets(method):
+    """Datasets a method runs on, as configured."""
+    return config["methods"].get(method, {}).get("datasets", [])
+
+
+def get_final_output(wildcards):
+    return FINAL_OUTPUTS

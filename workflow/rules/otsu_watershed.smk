@@ -1,0 +1,42 @@
+"""Classical reference method: the baseline row of every table."""
+
+
+rule otsu_watershed_fit:
+    input:
+        "results/data/{dataset}",
+    output:
+        "results/models/otsu_watershed/{dataset}/default/model.json",
+    params:
+        config_hash=CONFIG_HASH,
+    log:
+        "results/logs/otsu_watershed_fit/{dataset}.log",
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../../scripts/otsu_watershed_fit.py"
+
+
+rule otsu_watershed_predict:
+    input:
+        model="results/models/otsu_watershed/{dataset}/default/model.json",
+        dataset="results/data/{dataset}",
+    output:
+        directory("results/predictions/otsu_watershed/{dataset}/default"),
+    params:
+        method="otsu_watershed",
+        seed=None,
+        scale=None,
+        device="cpu",
+        config_hash=CONFIG_HASH,
+    log:
+        "results/logs/otsu_watershed_predict/{dataset}.log",
+    benchmark:
+        "results/benchmarks/otsu_watershed_predict/{dataset}.tsv"
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../../scripts/predict.py"
+
+
+for _dataset in method_datasets("otsu_watershed"):
+    evaluation_summary("otsu_watershed", _dataset, "default")
