@@ -8,6 +8,9 @@ Paper scale on the real datasets: snakemake --configfile config/paper.yaml
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/real_data.smk"

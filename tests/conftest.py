@@ -41,5 +41,7 @@ def blob_dataset(tmp_path: Path) -> Path:
     with write_dataset(root, DatasetInfo(name="blobs", domain="test", seed=0)) as writer:
         for i in range(6):
             image, labels = blob_image(rng)
-            writer.add(f"img{i}", image, labels, split="train" if i < 4 else "test", group=f"g{i % 2}")
+            writer.add(
+                f"img{i}", image, labels, split="train" if i < 4 else "test", group=f"g{i % 2}"
+            )
     return root

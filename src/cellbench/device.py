@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 import torch
@@ -31,3 +32,17 @@ def seed_everything(seed: int) -> np.random.Generator:
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
     return np.random.default_rng(seed)
+
+
+def autocast(
+    device: torch.device | str, enabled: bool, dtype: torch.dtype = torch.bfloat16
+) -> AbstractContextManager:
+    """Optional mixed precision: ``torch.autocast`` on a CUDA device when ``enabled``, else a no-op.
+
+    CPU runs always compute in float32, so results on the CPU do not depend on the setting.
+    bfloat16 (the default) keeps float32's exponent range, so no gradient scaler is needed.
+    """
+    device = torch.device(device)
+    if enabled and device.type == "cuda":
+        return torch.autocast("cuda", dtype=dtype)
+    return nullcontext()

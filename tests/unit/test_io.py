@@ -30,7 +30,7 @@ def test_read_truncated_tiff_names_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.tif"
     tifffile.imwrite(path, np.arange(10000, dtype=np.uint16).reshape(100, 100))
     path.write_bytes(path.read_bytes()[:300])
-    with pytest.raises(InputError, match="broken.tif"):
+    with pytest.raises(InputError, match=r"broken\.tif"):
         read_image(path)
 
 

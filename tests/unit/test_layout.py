@@ -23,9 +23,11 @@ def test_non_consecutive_labels_rejected() -> None:
 
 def test_shape_mismatch_rejected_and_nothing_written(tmp_path: Path) -> None:
     root = tmp_path / "bad"
-    with pytest.raises(InputError, match="differs from image shape"):
-        with write_dataset(root, DatasetInfo(name="bad", domain="test")) as writer:
-            writer.add("a", np.zeros((4, 4)), np.zeros((4, 5), dtype=np.uint16), split="train")
+    with (
+        pytest.raises(InputError, match="differs from image shape"),
+        write_dataset(root, DatasetInfo(name="bad", domain="test")) as writer,
+    ):
+        writer.add("a", np.zeros((4, 4)), np.zeros((4, 5), dtype=np.uint16), split="train")
     assert not root.exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -41,5 +43,5 @@ def test_partial_annotations_not_scored(tmp_path: Path) -> None:
 
 
 def test_missing_index_is_reported(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="index.tsv"):
+    with pytest.raises(InputError, match=r"index\.tsv"):
         PreparedDataset(tmp_path)

@@ -46,9 +46,7 @@ class OtsuWatershedModel:
         # Objects cover less area than background: the minority side is foreground, so that
         # dark nuclei on bright background (brightfield, H&E) are handled like fluorescence.
         foreground = above if above.mean() <= 0.5 else ~above
-        foreground = ndi.binary_fill_holes(
-            morphology.binary_opening(foreground, morphology.disk(1))
-        )
+        foreground = ndi.binary_fill_holes(morphology.opening(foreground, morphology.disk(1)))
         distance = ndi.distance_transform_edt(foreground)
         min_distance = max(1, round(0.7 * self.object_radius))
         peaks = peak_local_max(

@@ -13,6 +13,8 @@ from typing import Protocol
 import numpy as np
 
 METHODS: dict[str, str] = {
+    "cellulus": "cellbench.methods.cellulus",
+    "deepng": "cellbench.methods.deepng",
     "otsu_watershed": "cellbench.methods.otsu_watershed",
 }
 

@@ -1,0 +1,17 @@
+"""Rule `deepng_cluster`: kMC / NG / GNG on the latent features, with the size entropy."""
+
+from cellbench.methods.deepng.config import DeepNGConfig
+from cellbench.methods.deepng.pseudolabel import cluster_features
+from cellbench.workflow import script_logging
+
+with script_logging(snakemake.log[0]):
+    cluster_features(
+        snakemake.input[0],
+        snakemake.output.assignments,
+        snakemake.output.entropy,
+        snakemake.params.algo,
+        snakemake.params.k,
+        snakemake.params.seed,
+        DeepNGConfig.from_dict(snakemake.params.cfg),
+        config_digest=snakemake.params.config_hash,
+    )

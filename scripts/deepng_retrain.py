@@ -1,0 +1,20 @@
+"""Rule `deepng_retrain`: encoder retrained on the cluster pseudo-labels, decoder reused."""
+
+from cellbench.methods.deepng.config import DeepNGConfig
+from cellbench.methods.deepng.pseudolabel import retrain_encoder
+from cellbench.workflow import script_logging
+
+with script_logging(snakemake.log[0]):
+    retrain_encoder(
+        snakemake.input.model,
+        snakemake.input.dataset,
+        snakemake.input.features,
+        snakemake.input.assignments,
+        snakemake.output[0],
+        DeepNGConfig.from_dict(snakemake.params.cfg),
+        snakemake.params.seed,
+        run=snakemake.params.run,
+        device=snakemake.params.device,
+        mixed_precision=snakemake.params.mixed_precision,
+        config_digest=snakemake.params.config_hash,
+    )

@@ -1,0 +1,1 @@
+"""Real datasets: catalogue, verified downloads and per-format preparation (docs/datasets.md)."""

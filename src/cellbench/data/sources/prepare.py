@@ -1,0 +1,379 @@
+"""Bring a real dataset into the prepared layout: locate/download, verify, unpack, convert.
+
+``source`` is a URL (the file itself for single-file datasets, the folder holding every file
+otherwise), a local archive/file, a folder holding the published files, a folder with the
+already unpacked data (no checksum possible; logged), or ``None`` (the datasets file's URLs).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from skimage.segmentation import relabel_sequential
+
+from cellbench.data.layout import DatasetInfo, write_dataset
+from cellbench.data.sources import consep, ctc, cvppp, dsb, marrow, monuseg, partition, tissuenet
+from cellbench.data.sources.catalog import REAL_DATASETS, DatasetEntry, get_entry
+from cellbench.data.sources.download import download, extract, is_archive, verify
+from cellbench.errors import InputError
+from cellbench.io import read_image
+
+log = logging.getLogger(__name__)
+DEFAULT_CATALOG = Path("config/datasets.yaml")
+CTC_NAMES = {
+    "ctc-sim": "Fluo-N2DH-SIM+",
+    "ctc-gowt1": "Fluo-N2DH-GOWT1",
+    "ctc-hela": "Fluo-N2DL-HeLa",
+    "ctc-psc": "PhC-C2DL-PSC",
+    "ctc-hu7": "Fluo-C2DL-Huh7",
+    "ctc-hsc": "BF-C2DL-HSC",
+}
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://", "ftp://"))
+
+
+def _missing_message(entry: DatasetEntry, path: Path) -> str:
+    how = (
+        f"it needs registration at {entry.homepage}"
+        if entry.registration
+        else f"it has no download URL in the datasets file (see {entry.homepage})"
+    )
+    text = (
+        f"file missing for dataset {entry.name}: {how}. Download {path.name} yourself and put "
+        f"it at {path} (or pass --source PATH to the file or its folder)."
+    )
+    return text + (f" {entry.manual}" if entry.manual else "")
+
+
+def _link(target: Path, link: Path) -> None:
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink() or link.exists():
+        if link.resolve() == target.resolve():
+            return
+        link.unlink()
+    os.symlink(target.resolve(), link)
+
+
+def fetch(
+    entry: DatasetEntry,
+    source: str | Path | None,
+    downloads: Path,
+    *,
+    accept_checksum: bool = False,
+) -> Path:
+    """Stage, verify and unpack the dataset's files; return the folder to parse."""
+    folder = Path(downloads) / entry.name
+    staged: list[Path] = []
+    src = None if source in (None, "") else str(source)
+    if src is not None and not _is_url(src):
+        path = Path(src)
+        if not path.exists():
+            raise InputError(path, f"--source for {entry.name} does not exist")
+        if path.is_dir():
+            present = [f for f in entry.files if (path / f.name).is_file()]
+            if not any(is_archive(Path(f.name)) for f in present):
+                for f in present:  # plain published files (e.g. a solution CSV) beside the data
+                    _link(path / f.name, folder / f.name)
+                    verify_file(folder / f.name, f.sha256, accept_checksum)
+                log.warning("%s: using unpacked data as is (no archive checksum)", path)
+                return path
+            for f in present:
+                _link(path / f.name, folder / f.name)
+                staged.append(verify_file(folder / f.name, f.sha256, accept_checksum))
+        else:
+            match = next((f for f in entry.files if f.name == path.name), None)
+            name = match.name if match else path.name
+            _link(path, folder / name)
+            staged.append(
+                verify_file(folder / name, match.sha256 if match else None, accept_checksum)
+            )
+    else:
+        for f in entry.files:
+            dest = folder / f.name
+            if src is not None:
+                url = src if len(entry.files) == 1 else f"{src.rstrip('/')}/{f.name}"
+            else:
+                url = f.url
+            if dest.is_file() or url is None or (entry.registration and src is None):
+                if not dest.is_file():
+                    raise InputError(dest, _missing_message(entry, dest))
+                staged.append(verify_file(dest, f.sha256, accept_checksum))
+            else:
+                staged.append(download(url, dest, f.sha256, accept_checksum=accept_checksum))
+    unpacked = folder / "unpacked"
+    unpacked.mkdir(parents=True, exist_ok=True)
+    for path in staged:
+        if is_archive(path):
+            try:
+                extract(path, unpacked / path.name.split(".")[0])
+            except InputError as exc:
+                raise InputError(
+                    path,
+                    f"{exc.problem}. Delete {path} and {path}.sha256 (its checksum lock) and "
+                    "download it again, or pass a good copy with --source.",
+                ) from exc
+        else:
+            _link(path, unpacked / path.name)
+    return unpacked
+
+
+def verify_file(path: Path, sha256: str | None, accept_checksum: bool) -> Path:
+    """Verify a staged file (see :func:`download.verify`)."""
+    verify(path, sha256, accept_checksum=accept_checksum)
+    return path
+
+
+def prepare(
+    dataset: str,
+    source: str | Path | None,
+    out: Path,
+    downloads: Path,
+    *,
+    catalog: str | Path = DEFAULT_CATALOG,
+    accept_checksum: bool = False,
+    seed: int = 0,
+) -> Path:
+    """Prepare ``dataset`` from ``source`` into ``out`` (atomically); return ``out``."""
+    if dataset not in REAL_DATASETS:
+        raise InputError(None, f"unknown dataset {dataset!r}; known: {', '.join(REAL_DATASETS)}")
+    entry = get_entry(catalog, dataset)
+    root = fetch(entry, source, Path(downloads), accept_checksum=accept_checksum)
+    info = DatasetInfo(
+        name=dataset,
+        domain="",
+        scale=entry.scale,
+        source=str(source or ", ".join(str(f.url) for f in entry.files)),
+        seed=seed,
+        description=entry.title,
+        extra={"licence": entry.licence, "citation": entry.citation, "homepage": entry.homepage},
+    )
+    builder = {
+        "dsb2018": _prepare_dsb,
+        "monuseg": _prepare_monuseg,
+        "consep": _prepare_consep,
+        "cvppp-a1": _prepare_cvppp,
+        "tissuenet": _prepare_tissuenet,
+        "marrow-a": _prepare_marrow,
+    }.get(dataset, _prepare_ctc)
+    builder(root, Path(out), info, seed)
+    log.info("prepared %s in %s", dataset, out)
+    return Path(out)
+
+
+def _with(info: DatasetInfo, **changes) -> DatasetInfo:
+    data = info.to_json() | changes
+    return DatasetInfo.from_json(data)
+
+
+def _prepare_dsb(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+    folders = dsb.find_image_dirs(root)
+    if not folders:
+        raise InputError(root, "no DSB image folders <id>/images/<id>.png found")
+    solutions = sorted(root.rglob("stage1_solution.csv"))
+    solution = dsb.read_solution(solutions[0]) if solutions else None
+    rows = {}
+    with tempfile.TemporaryDirectory(dir=out.parent if out.parent.exists() else None) as tmp:
+        for folder in folders:
+            image, labels, origin = dsb.load_image(folder, solution)
+            rows[folder.name] = {**partition.image_features(image, labels), "origin": origin}
+            rows[folder.name]["n_objects"] = 0 if labels is None else int(labels.max())
+            np.save(Path(tmp) / f"{folder.name}_image.npy", image)
+            if labels is not None:
+                np.save(Path(tmp) / f"{folder.name}_labels.npy", labels)
+        features = pd.DataFrame.from_dict(rows, orient="index").sort_index()
+        features.index.name = "image_id"
+        features["type"] = partition.assign_types(features)
+        labelled = features["n_objects"] > 0
+        test = partition.choose_test(features["type"], labelled, seed=seed)
+        features["split"] = ["test" if i in test else "train" for i in features.index]
+        info = _with(info, domain="dsb", channels=["red", "green", "blue"])
+        with write_dataset(out, info) as writer:
+            for image_id, row in features.iterrows():
+                label_file = Path(tmp) / f"{image_id}_labels.npy"
+                writer.add(
+                    str(image_id),
+                    np.load(Path(tmp) / f"{image_id}_image.npy"),
+                    np.load(label_file) if label_file.is_file() else None,
+                    split=row["split"],
+                    group=row["type"],
+                    origin=row["origin"],
+                )
+            features.to_csv(writer.root / "partition.tsv", sep="\t")
+    counts = features["type"].value_counts().sort_index().to_dict()
+    log.info("DSB partition: %s", counts)
+
+
+def _prepare_ctc(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+    info = _with(info, domain="ctc", channels=["intensity"])
+    n = 0
+    with write_dataset(out, info) as writer:
+        for frame in ctc.frames(root):
+            if frame.sequence == "02" and frame.seg is None:
+                continue
+            image = read_image(frame.image)
+            labels = ctc.load_seg(frame.seg) if frame.seg else None
+            tra = read_image(frame.tra) if (frame.tra and labels is not None) else None
+            partial = labels is not None and ctc.is_partial(labels, tra)
+            digits = frame.image.stem[1:]
+            writer.add(
+                f"{frame.sequence}_t{digits}",
+                image,
+                labels,
+                split="train" if frame.sequence == "01" else "test",
+                group=frame.sequence,
+                partial=partial,
+                frame=frame.frame,
+            )
+            n += 1
+    if not n:
+        raise InputError(root, "no CTC frames found")
+
+
+def _prepare_monuseg(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+    info = _with(info, domain="histo", channels=["red", "green", "blue"])
+    with write_dataset(out, info) as writer:
+        for image_path, xml in monuseg.find_pairs(root):
+            image = read_image(image_path)[..., :3]
+            labels, dropped = monuseg.rasterise(monuseg.read_polygons(xml), image.shape[:2])
+            if dropped:
+                log.info("%s: %d polygons dropped (degenerate or fully covered)", xml, dropped)
+            dirs = {part.lower() for part in image_path.resolve().parts}
+            is_test = any(d.startswith("monusegtest") or d in {"test", "testing"} for d in dirs)
+            split = "test" if is_test else "train"
+            parts = image_path.stem.split("-")
+            writer.add(
+                image_path.stem,
+                image,
+                labels,
+                split=split,
+                group=parts[1] if len(parts) > 2 else "all",
+            )
+
+
+def _prepare_consep(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+    info = _with(
+        info,
+        domain="histo",
+        channels=["red", "green", "blue"],
+        categories=list(consep.TYPES.values()),
+    )
+    with write_dataset(out, info) as writer:
+        for split, image_path, mat in consep.find_pairs(root):
+            labels, categories = consep.read_mat(mat)
+            writer.add(
+                f"{split}_{image_path.stem}",
+                read_image(image_path)[..., :3],
+                labels,
+                split=split,
+                group=split,
+                categories=categories,
+            )
+
+
+def _prepare_cvppp(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+    info = _with(info, domain="leaves", channels=["red", "green", "blue"])
+    plants = [p for p in cvppp.find_plants(root) if p[2] is not None]
+    if not plants:
+        raise InputError(root, "no CVPPP *_label.png found next to the *_rgb.png images")
+    rng = np.random.default_rng(seed)
+    n_test = max(1, round(0.2 * len(plants))) if len(plants) > 1 else 0
+    test = {plants[int(i)][0] for i in rng.choice(len(plants), size=n_test, replace=False)}
+    with write_dataset(out, info) as writer:
+        for stem, rgb, label in plants:
+            writer.add(
+                stem,
+                cvppp.read_rgb(rgb),
+                cvppp.read_palette_labels(label),
+                split="test" if stem in test else "train",
+                group="A1",
+            )
+
+
+def _prepare_tissuenet(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+    info = _with(info, domain="tissuenet", channels=["nucleus", "membrane"])
+    with write_dataset(out, info) as writer:
+        for split, path in tissuenet.find_files(root).items():
+            images, labels, tissues = tissuenet.load_split(path)
+            for i in range(len(images)):
+                lab = relabel_sequential(labels[i].astype(np.int64))[0].astype(np.uint32)
+                writer.add(
+                    f"{split}_{i:05d}",
+                    images[i].astype(np.float32),
+                    lab,
+                    split=split,
+                    group=tissues[i],
+                )
+
+
+def _prepare_marrow(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+    images = marrow.find_images(root)
+    objects = marrow.read_table(root / "objects.tsv")
+    table = marrow.read_table(root / "images.tsv")
+    meta = {} if table is None else table.set_index("image_id").to_dict(orient="index")
+    cats = sorted(objects["category"].unique()) if objects is not None else []
+    info = _with(info, domain="marrow", channels=["red", "green", "blue"], categories=cats)
+    with write_dataset(out, info) as writer:
+        for path in images:
+            image_id = path.stem
+            label_path = root / "labels" / f"{image_id}.tif"
+            labels = read_image(label_path) if label_path.is_file() else None
+            categories = None
+            if objects is not None:
+                rows = objects[objects["image_id"] == image_id]
+                categories = dict(zip(rows["label"].astype(int), rows["category"], strict=True))
+            row = meta.get(image_id, {})
+            image = read_image(path)
+            writer.add(
+                image_id,
+                image[..., :3] if image.ndim == 3 else image,
+                labels,
+                split=row.get("split", "train"),
+                group=row.get("image_label", "normal"),
+                categories=categories,
+                image_label=row.get("image_label", "normal"),
+            )
+
+
+def clear_unpacked(downloads: Path, dataset: str) -> None:
+    """Remove the unpacked copy of a dataset (the verified archives stay)."""
+    shutil.rmtree(Path(downloads) / dataset / "unpacked", ignore_errors=True)
+
+
+def download_file(
+    catalog: str | Path,
+    dataset: str,
+    name: str,
+    downloads: Path,
+    *,
+    accept_checksum: bool = False,
+) -> Path:
+    """Download (or verify, if present) one published file of a dataset into ``downloads``."""
+    entry = get_entry(catalog, dataset)
+    match = next((f for f in entry.files if f.name == name), None)
+    if match is None:
+        raise InputError(catalog, f"dataset {dataset} has no file {name!r}")
+    dest = Path(downloads) / dataset / name
+    if dest.is_file():
+        return verify_file(dest, match.sha256, accept_checksum)
+    if match.url is None or entry.registration:
+        raise InputError(dest, _missing_message(entry, dest))
+    return download(match.url, dest, match.sha256, accept_checksum=accept_checksum)
+
+
+def rule_inputs(
+    catalog: str | Path, downloads: str | Path, sources: dict[str, str], dataset: str
+) -> list[str]:
+    """Input files of the prepare rule: the published files, or a local source override."""
+    source = sources.get(dataset)
+    if source is not None:
+        return [] if "://" in source else [str(source)]
+    entry = get_entry(catalog, dataset)
+    return [f"{downloads}/{dataset}/{f.name}" for f in entry.files]

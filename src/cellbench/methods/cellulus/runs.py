@@ -1,0 +1,39 @@
+"""Run names of cellulus: ``seed<N>`` (Table 1) and ``scale<s>-seed<N>`` (Table 2 sweep)."""
+
+from __future__ import annotations
+
+import re
+
+from cellbench.data.layout import PreparedDataset
+
+RUN = re.compile(r"^(?:scale(?P<scale>[0-9]+(?:\.[0-9]+)?)-)?seed(?P<seed>[0-9]+)$")
+
+
+def run_name(seed: int, scale: float | None = None) -> str:
+    return f"seed{seed}" if scale is None else f"scale{scale:g}-seed{seed}"
+
+
+def parse_run(run: str) -> tuple[int, float | None]:
+    """(seed, relative scale factor or None) of a run name."""
+    match = RUN.match(run)
+    if match is None:
+        raise ValueError(f"not a cellulus run name: {run!r} (expected seed<N> or scale<s>-seed<N>)")
+    scale = match.group("scale")
+    return int(match.group("seed")), None if scale is None else float(scale)
+
+
+def trained_run(run: str, retrain: bool) -> str:
+    """Run whose trained network a run uses: itself, or its seed run when the sweep does not retrain."""
+    seed, scale = parse_run(run)
+    return run if scale is None or retrain else run_name(seed)
+
+
+def absolute_scale(dataset_root: str, run: str) -> float:
+    """Dataset scale factor (``dataset.json``) × the run's relative factor."""
+    _, factor = parse_run(run)
+    return PreparedDataset(dataset_root).info.scale * (1.0 if factor is None else factor)
+
+
+def trained_checkpoint(dataset: str, run: str, retrain: bool) -> str:
+    """Path of the trained network (before bandwidth/shrink selection) a run uses."""
+    return f"results/models/cellulus/{dataset}/{trained_run(run, retrain)}/trained.pt"

@@ -1,0 +1,95 @@
+"""Loading a trained cellulus checkpoint and segmenting images with it (paper 001, §3.2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from cellbench.device import select_device
+from cellbench.errors import InputError
+from cellbench.methods.cellulus.config import CellulusConfig
+from cellbench.methods.cellulus.data import normalise
+from cellbench.methods.cellulus.infer import Embedding, embed, segment_embedding
+from cellbench.methods.cellulus.model import MiniUNet
+from cellbench.methods.cellulus.train import build_model
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "cellulus checkpoint missing")
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:
+        raise InputError(path, f"not a readable torch checkpoint ({exc})") from exc
+    if not isinstance(checkpoint, dict) or checkpoint.get("method") != "cellulus":
+        raise InputError(path, "not a cellulus checkpoint")
+    return checkpoint
+
+
+def model_from_checkpoint(
+    checkpoint: dict[str, Any], device: torch.device
+) -> tuple[MiniUNet, CellulusConfig]:
+    config = CellulusConfig.from_dict(checkpoint["config"])
+    model = build_model(config, int(checkpoint["in_channels"]))
+    model.load_state_dict(checkpoint["state_dict"])
+    return model.to(device).eval(), config
+
+
+class CellulusSegmenter:
+    """``segment(image)`` → uint32 labels; noise and mean-shift sampling seeded per call."""
+
+    def __init__(
+        self,
+        model: MiniUNet,
+        config: CellulusConfig,
+        *,
+        bandwidth: float,
+        shrink: int,
+        seed: int,
+        device: torch.device,
+    ) -> None:
+        self.model = model
+        self.config = config
+        self.bandwidth = bandwidth
+        self.shrink = shrink
+        self.seed = seed
+        self.device = device
+
+    def embed(self, image: np.ndarray) -> Embedding:
+        """Mean offsets, std and foreground of one raw image (noise seeded by ``seed``)."""
+        rng = np.random.default_rng([self.seed, 3])
+        data = normalise(image, self.config.percentile_low, self.config.percentile_high)
+        if data.shape[0] != self.model.down[0][0].in_channels:
+            raise InputError(
+                None,
+                f"image has {data.shape[0]} channel(s), model expects {self.model.down[0][0].in_channels}",
+            )
+        return embed(self.model, data, self.config, rng, self.device)
+
+    def segment_embedding(self, embedding: Embedding) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, 4])
+        return segment_embedding(
+            embedding, bandwidth=self.bandwidth, shrink=self.shrink, config=self.config, rng=rng
+        )
+
+    def segment(self, image: np.ndarray) -> np.ndarray:
+        return self.segment_embedding(self.embed(image))
+
+
+def load(model_path: str | Path, device: str = "auto") -> CellulusSegmenter:
+    """Segmenter of a checkpoint written by ``cellulus_train``/``cellulus_select``."""
+    checkpoint = read_checkpoint(model_path)
+    torch_device = select_device(device)
+    model, config = model_from_checkpoint(checkpoint, torch_device)
+    return CellulusSegmenter(
+        model,
+        config,
+        bandwidth=float(checkpoint["bandwidth"]),
+        shrink=int(checkpoint["shrink"]),
+        seed=int(checkpoint["seed"]),
+        device=torch_device,
+    )

@@ -1,0 +1,28 @@
+"""deepng: U-Net segmentation with neural-gas deep clustering (paper 000).
+
+Steps (one function each, in the submodules): ``train_segmentation.train_segmentation`` (baseline
+on CT1), ``features.extract_features`` (5000 augmented draws from CT2–CT7 → GAP → PCA-32),
+``pseudolabel.cluster_features`` (kMC / NG / GNG) and ``pseudolabel.retrain_encoder``
+(pseudo-label classification, decoder reused); :func:`load` gives a :class:`Segmenter`
+(network + watershed post-processing).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Heavy modules (torch) are imported on first use, so that the workflow can import the light
+# helpers (cellbench.methods.deepng.runs) quickly.
+_EXPORTS = {
+    "DeepNGConfig": "config",
+    "Segmenter": "segmenter",
+    "load": "segmenter",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

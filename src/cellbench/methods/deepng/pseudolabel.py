@@ -1,0 +1,200 @@
+"""Deep clustering and pseudo-label retraining, paper 000, Sections II-C and II-D.
+
+1. :func:`cluster_features` clusters the 32-D latent features with kMC, NG or GNG (seeded) and
+   stores the cluster index of every draw plus the normalised entropy of the cluster sizes.
+2. :func:`retrain_encoder` trains the encoder as a k-class classifier (GAP + linear 2048 → k)
+   on the draws with their cluster indices as labels: 20 epochs, random 128² crops, the same
+   augmentations, SGD lr 0.01 momentum 0.5, lr ×0.1 every 10 epochs. The decoder of the
+   segmentation network is reused unchanged; only the encoder weights change.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from cellbench.cluster import growing_neural_gas, neural_gas, normalized_entropy, online_kmeans
+from cellbench.cluster.entropy import cluster_sizes
+from cellbench.data.layout import PreparedDataset
+from cellbench.device import seed_everything, select_device
+from cellbench.io import atomic_path
+from cellbench.methods.deepng.augment import augment, random_crop
+from cellbench.methods.deepng.config import DeepNGConfig
+from cellbench.methods.deepng.features import load_pool, make_draw
+from cellbench.methods.deepng.images import to_tensor_batch
+from cellbench.methods.deepng.model_io import load_model, save_model
+from cellbench.methods.deepng.train_segmentation import autocast
+from cellbench.models.resnet_unet import EncoderClassifier
+from cellbench.provenance import provenance
+
+log = logging.getLogger(__name__)
+ALGORITHMS = ("kmc", "ng", "gng")
+
+
+def run_clustering(
+    features: np.ndarray, algo: str, k: int, seed: int, cfg: DeepNGConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """(labels, centroids) of kMC/NG with k centroids or GNG started from k units."""
+    c = cfg.clustering
+    if algo == "kmc":
+        result = online_kmeans(
+            features, k, seed, epochs=c.epochs, eps0=c.eps0, eps_fin=c.eps_fin, radius=c.kmc_radius
+        )
+    elif algo == "ng":
+        result = neural_gas(
+            features, k, seed, epochs=c.epochs, eps0=c.eps0, eps_fin=c.eps_fin, r_fin=c.r_fin
+        )
+    elif algo == "gng":
+        g = c.gng
+        result = growing_neural_gas(
+            features,
+            seed,
+            n_start=k,
+            epochs=c.epochs,
+            max_units=g.max_units,
+            eps_winner=g.eps_winner,
+            eps_neighbour=g.eps_neighbour,
+            max_edge_age=g.max_edge_age,
+            insert_every=g.insert_every,
+            split_error_decay=g.split_error_decay,
+            error_decay=g.error_decay,
+            min_distance=g.min_distance,
+        )
+    else:
+        raise ValueError(f"unknown clustering algorithm {algo!r}; known: {ALGORITHMS}")
+    return result.labels, result.centroids
+
+
+def cluster_features(
+    features_path: str | Path,
+    out_npz: str | Path,
+    out_json: str | Path,
+    algo: str,
+    k: int,
+    seed: int,
+    cfg: DeepNGConfig,
+    *,
+    config_digest: str | None = None,
+) -> dict:
+    """Cluster the features; write the assignments (npz) and the entropy summary (json)."""
+    with np.load(features_path) as data:
+        features = data["features"]
+    labels, centroids = run_clustering(features, algo, k, seed, cfg)
+    n_clusters = int(centroids.shape[0])
+    sizes = cluster_sizes(labels, n_clusters)
+    summary = {
+        "algorithm": algo,
+        "k": k,
+        "seed": seed,
+        "n_clusters": n_clusters,
+        "normalized_entropy": normalized_entropy(labels, n_clusters),
+        "empty_clusters": int((sizes == 0).sum()),
+        "sizes": sizes.tolist(),
+        "provenance": provenance(config_digest=config_digest, seed=seed, device="cpu"),
+    }
+    with atomic_path(out_npz) as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, labels=labels.astype(np.int64), centroids=centroids)
+    with atomic_path(out_json) as tmp:
+        tmp.write_text(json.dumps(summary, indent=2) + "\n")
+    log.info(
+        "%s k=%d seed=%d: %d clusters, normalized entropy %.4f",
+        algo,
+        k,
+        seed,
+        n_clusters,
+        summary["normalized_entropy"],
+    )
+    return summary
+
+
+def retrain_encoder(
+    model_path: str | Path,
+    dataset_root: str | Path,
+    features_path: str | Path,
+    assignments_path: str | Path,
+    out_path: str | Path,
+    cfg: DeepNGConfig,
+    seed: int,
+    *,
+    run: str,
+    device: str = "auto",
+    mixed_precision: bool = False,
+    config_digest: str | None = None,
+) -> Path:
+    """Retrain the encoder on the pseudo-labels; write the U-Net with the new encoder."""
+    rng = seed_everything(seed)
+    torch_device = select_device(device)
+    model, _, base = load_model(model_path, torch_device)
+    with np.load(features_path) as data:
+        pool_ids = [str(i) for i in data["pool"]]
+        feature_seed = int(data["seed"])
+    with np.load(assignments_path) as data:
+        labels = data["labels"]
+        n_clusters = int(data["centroids"].shape[0])
+    dataset = PreparedDataset(dataset_root)
+    pool = load_pool(dataset, pool_ids, cfg.scale)
+    r = cfg.retraining
+    steps = r.steps_per_epoch or math.ceil(labels.size / r.batch_size)
+    decoder_before = {k: v.clone() for k, v in model.decoder.state_dict().items()}
+    classifier = EncoderClassifier(model.encoder, n_clusters).to(torch_device)
+    optimizer = torch.optim.SGD(classifier.parameters(), lr=r.lr, momentum=r.momentum)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=r.lr_step, gamma=r.lr_gamma)
+    log.info(
+        "deepng retrain %s: %d draws, %d clusters, %d epochs × %d steps, %s",
+        run,
+        labels.size,
+        n_clusters,
+        r.epochs,
+        steps,
+        torch_device,
+    )
+    classifier.train()
+    history = []
+    for epoch in range(r.epochs):
+        order = rng.permutation(labels.size)
+        total = 0.0
+        for step in range(steps):
+            batch = [
+                int(order[(step * r.batch_size + b) % labels.size]) for b in range(r.batch_size)
+            ]
+            images = []
+            for index in batch:
+                _, image = make_draw(pool, index, feature_seed, cfg)
+                image, _ = augment(image, None, rng, cfg.augment)
+                image, _ = random_crop(image, None, r.crop, rng)
+                images.append(image)
+            x = to_tensor_batch(images).to(torch_device)
+            y = torch.from_numpy(labels[batch]).to(torch_device)
+            with autocast(torch_device, mixed_precision):
+                loss = F.cross_entropy(classifier(x), y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += float(loss.detach())
+        scheduler.step()
+        history.append(total / steps)
+        log.info("epoch %d/%d: cross-entropy %.4f", epoch + 1, r.epochs, history[-1])
+    for key, value in model.decoder.state_dict().items():
+        if not torch.equal(value, decoder_before[key]):
+            raise RuntimeError(f"decoder parameter {key} changed during encoder retraining")
+    return save_model(
+        out_path,
+        model,
+        cfg,
+        seed,
+        run=run,
+        device=str(torch_device),
+        config_digest=config_digest,
+        extra={
+            "history": history,
+            "n_clusters": n_clusters,
+            "baseline_seed": base["seed"],
+            "feature_seed": feature_seed,
+        },
+    )

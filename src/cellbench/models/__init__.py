@@ -1,0 +1,1 @@
+"""Network architectures implemented in cellbench (no pretrained weights)."""

@@ -1,0 +1,113 @@
+"""cellulus end to end on a tiny blob dataset: train → select → predict → label files, seeded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from cellbench.io import read_labels
+from cellbench.methods.cellulus import load
+from cellbench.methods.cellulus.config import CellulusConfig
+from cellbench.methods.cellulus.runs import absolute_scale, parse_run, run_name, trained_run
+from cellbench.methods.cellulus.select import select
+from cellbench.methods.cellulus.train import train
+from cellbench.methods.predict import predict_dataset
+
+TINY = CellulusConfig(
+    num_fmaps=4,
+    fmap_inc_factor=2,
+    crop_size=44,
+    batch_size=2,
+    epochs=2,
+    iterations_per_epoch=2,
+    lr_milestones=(1,),
+    kappa=5.0,
+    partners_per_anchor=2,
+    num_passes=4,
+    learning_rate=1e-3,
+)
+
+
+def _train(dataset: Path, out: Path, seed: int = 0) -> dict:
+    torch.set_num_threads(1)
+    return train(dataset, out, TINY, seed=seed, device="cpu")
+
+
+def test_train_select_predict(blob_dataset: Path, tmp_path: Path) -> None:
+    trained = tmp_path / "trained.pt"
+    checkpoint = _train(blob_dataset, trained)
+    assert checkpoint["training"]["iterations"] == 4
+    assert len(checkpoint["training"]["epoch_losses"]) == 2
+    model = tmp_path / "model.pt"
+    select(
+        trained,
+        blob_dataset,
+        model,
+        tmp_path / "selection.csv",
+        bandwidths=[3.0, 5.0],
+        shrinks=[0, 1],
+        max_images=2,
+        device="cpu",
+    )
+    scores = pd.read_csv(tmp_path / "selection.csv")
+    assert len(scores) == 4 and set(scores.columns) >= {"bandwidth", "shrink", "f1", "seg"}
+    final = torch.load(model, weights_only=False)
+    assert final["bandwidth"] in (3.0, 5.0) and final["shrink"] in (0, 1)
+    assert final["selection"]["split"] == "train"
+    out = tmp_path / "pred"
+    written = predict_dataset("cellulus", model, blob_dataset, out, device="cpu", seed=0)
+    assert len(written) == 2
+    for path in written:
+        labels = read_labels(path)
+        assert labels.shape == (64, 64) and labels.dtype in (np.uint16, np.uint32)
+
+
+def test_same_seed_identical_weights_and_labels(blob_dataset: Path, tmp_path: Path) -> None:
+    a = _train(blob_dataset, tmp_path / "a.pt", seed=3)
+    b = _train(blob_dataset, tmp_path / "b.pt", seed=3)
+    for key, value in a["state_dict"].items():
+        assert torch.equal(value, b["state_dict"][key]), key
+    image = np.random.default_rng(0).integers(0, 255, (64, 64)).astype(np.uint8)
+    la = load(tmp_path / "a.pt", "cpu").segment(image)
+    lb = load(tmp_path / "b.pt", "cpu").segment(image)
+    assert np.array_equal(la, lb)
+    c = _train(blob_dataset, tmp_path / "c.pt", seed=4)
+    assert any(not torch.equal(v, c["state_dict"][k]) for k, v in a["state_dict"].items())
+
+
+def test_run_names(blob_dataset: Path) -> None:
+    assert parse_run("seed3") == (3, None)
+    assert parse_run(run_name(0, 0.5)) == (0, 0.5)
+    assert trained_run("scale0.5-seed0", retrain=False) == "seed0"
+    assert trained_run("scale0.5-seed0", retrain=True) == "scale0.5-seed0"
+    assert absolute_scale(str(blob_dataset), "scale1.5-seed0") == 1.5
+
+
+def test_supported_supervision_grid(blob_dataset: Path, tmp_path: Path) -> None:
+    from cellbench.methods.cellulus.supported import SupportedConfig, supported_supervision
+    from cellbench.plots.cellulus import fig5
+
+    _train(blob_dataset, tmp_path / "model.pt")
+    config = SupportedConfig(
+        fractions=(0.5, 1.0),
+        repeats=1,
+        n_rays=8,
+        num_fmaps=2,
+        fmap_inc_factor=2,
+        depth=2,
+        learning_rate=1e-3,
+        epochs=1,
+        iterations_per_epoch=2,
+        lr_milestones=(1,),
+        batch_size=2,
+        crop_size=32,
+    )
+    csv = tmp_path / "fig5.csv"
+    table = supported_supervision(tmp_path / "model.pt", blob_dataset, csv, config, device="cpu")
+    assert len(table) == 4 and set(table["alpha"]) == {0.0, 0.5}
+    assert table["f1"].between(0, 1).all() and table["seg"].between(0, 1).all()
+    fig5(csv, tmp_path / "fig5.png", tmp_path / "fig5.pdf")
+    assert (tmp_path / "fig5.png").stat().st_size > 0

@@ -1,0 +1,105 @@
+"""deepng end to end on a tiny DSB-like dataset: train → features → cluster → retrain → predict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from skimage.draw import disk
+
+from cellbench.data.layout import DatasetInfo, PreparedDataset, write_dataset
+from cellbench.methods.deepng import DeepNGConfig, load
+from cellbench.methods.deepng.features import extract_features
+from cellbench.methods.deepng.pseudolabel import cluster_features, retrain_encoder
+from cellbench.methods.deepng.train_segmentation import train_segmentation
+from cellbench.methods.predict import predict_dataset
+
+TINY = {
+    "scale": 1.0,
+    "segmentation": {"epochs": 1, "steps_per_epoch": 2, "batch_size": 2, "crop": 64},
+    "features": {"draws": 12, "size": 64, "pca_dim": 4, "batch_size": 6},
+    "clustering": {"epochs": 5, "gng": {"max_units": 8, "insert_every": 5, "min_distance": 0.0}},
+    "retraining": {"epochs": 2, "steps_per_epoch": 1, "batch_size": 2, "crop": 32, "lr_step": 1},
+}
+
+
+def rgb_blobs(rng: np.random.Generator, shape=(72, 80), n=4, colour=(1.0, 0.6, 0.8)):
+    labels = np.zeros(shape, dtype=np.uint16)
+    image = rng.normal(0.1, 0.02, (*shape, 3))
+    for i in range(1, n + 1):
+        cy, cx = int(rng.integers(10, shape[0] - 10)), int(rng.integers(10, shape[1] - 10))
+        rr, cc = disk((cy, cx), 6, shape=shape)
+        labels[rr, cc] = i
+        image[rr, cc] += colour
+    from skimage.segmentation import relabel_sequential
+
+    labels = relabel_sequential(labels)[0].astype(np.uint16)
+    return (np.clip(image, 0, 1) * 255).astype(np.uint8), labels
+
+
+@pytest.fixture(scope="module")
+def dsb_tiny(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("deepng") / "tiny-dsb"
+    rng = np.random.default_rng(0)
+    colours = {"CT1": (0.8, 0.8, 0.8), "CT2": (0.9, 0.2, 0.6), "CT3": (0.2, 0.7, 0.3)}
+    with write_dataset(
+        root, DatasetInfo(name="tiny-dsb", domain="dsb", channels=("r", "g", "b"))
+    ) as w:
+        for group, colour in colours.items():
+            for j in range(3):
+                image, labels = rgb_blobs(rng, colour=colour)
+                split = "test" if j == 2 else "train"
+                w.add(f"{group}-{j}", image, labels, split=split, group=group)
+    return root
+
+
+def test_deepng_end_to_end(dsb_tiny: Path, tmp_path: Path):
+    torch.set_num_threads(1)
+    cfg = DeepNGConfig.from_dict(TINY)
+    base = train_segmentation(dsb_tiny, tmp_path / "base/model.pt", cfg, 0, device="cpu")
+    again = train_segmentation(dsb_tiny, tmp_path / "again/model.pt", cfg, 0, device="cpu")
+    a, b = torch.load(base, weights_only=False), torch.load(again, weights_only=False)
+    for key, value in a["state_dict"].items():
+        assert torch.equal(value, b["state_dict"][key]), f"{key} not deterministic on CPU"
+    assert a["seed"] == 0 and a["provenance"]["seed"] == 0
+
+    features = extract_features(base, dsb_tiny, tmp_path / "features.npz", cfg, 0, device="cpu")
+    with np.load(features) as data:
+        assert data["features"].shape == (12, 4)
+        assert set(data["groups"]) <= {"CT2", "CT3"}
+
+    for algo, k in (("kmc", 2), ("ng", 3), ("gng", 2)):
+        summary = cluster_features(
+            features, tmp_path / f"{algo}.npz", tmp_path / f"{algo}.json", algo, k, 1, cfg
+        )
+        assert 0.0 <= summary["normalized_entropy"] <= 1.0
+        assert json.loads((tmp_path / f"{algo}.json").read_text())["algorithm"] == algo
+    retrained = retrain_encoder(
+        base,
+        dsb_tiny,
+        features,
+        tmp_path / "ng.npz",
+        tmp_path / "ng-k3-seed1/model.pt",
+        cfg,
+        1,
+        run="ng-k3-seed1",
+        device="cpu",
+    )
+    payload = torch.load(retrained, weights_only=False)
+    assert payload["n_clusters"] == 3 and payload["run"] == "ng-k3-seed1"
+    for key, value in a["state_dict"].items():
+        if key.startswith("decoder."):
+            assert torch.equal(value, payload["state_dict"][key])
+    assert not torch.equal(
+        a["state_dict"]["encoder.conv1.weight"], payload["state_dict"]["encoder.conv1.weight"]
+    )
+
+    segmenter = load(retrained, device="cpu")
+    labels = segmenter.segment(np.zeros((50, 70, 3), dtype=np.uint8))
+    assert labels.shape == (50, 70)
+    written = predict_dataset("deepng", retrained, dsb_tiny, tmp_path / "pred", device="cpu")
+    assert len(written) == len(PreparedDataset(dsb_tiny).image_ids(split="test"))
+    assert all(path.is_file() for path in written)

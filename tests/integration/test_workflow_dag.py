@@ -1,0 +1,48 @@
+"""The DAG builds for both configurations and bad configs fail before any job runs."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+SNAKEMAKE = shutil.which("snakemake")
+pytestmark = pytest.mark.skipif(SNAKEMAKE is None, reason="snakemake not installed")
+
+
+def dry_run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [SNAKEMAKE, "-n", "--cores", "1", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "extra", [[], ["--configfile", "config/paper.yaml"]], ids=["default", "paper"]
+)
+def test_dry_run_builds_dag(extra: list[str]) -> None:
+    result = dry_run(*extra)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "evaluate" in result.stdout
+
+
+def test_unknown_config_key_is_named_before_any_job(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("methods:\n  otsu_watershed:\n    datasets: [synth-dsb]\n    min_distanse: 3\n")
+    result = dry_run("--configfile", str(bad))
+    assert result.returncode != 0
+    assert "methods.otsu_watershed" in result.stderr + result.stdout
+    assert "min_distanse" in result.stderr + result.stdout
+
+
+def test_out_of_range_value_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("seed: -1\n")
+    result = dry_run("--configfile", str(bad))
+    assert result.returncode != 0
+    assert "config key 'seed'" in result.stderr + result.stdout

@@ -1,0 +1,132 @@
+"""cellulus (paper 001) data handling and inference steps: normalisation, noise, tiling,
+mean-shift on a toy embedding, shrink, size filter."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from cellbench.methods.cellulus.config import CellulusConfig
+from cellbench.methods.cellulus.data import normalise, random_batch, random_crop
+from cellbench.methods.cellulus.infer import (
+    Embedding,
+    add_salt_and_pepper,
+    mean_shift,
+    postprocess,
+    predict_offsets,
+    remove_small,
+    shrink_objects,
+)
+from cellbench.methods.cellulus.model import MiniUNet
+
+
+def test_normalise_percentiles_per_channel() -> None:
+    image = np.stack([np.arange(1000.0).reshape(25, 40), 5 * np.arange(1000.0).reshape(25, 40)], -1)
+    out = normalise(image.astype(np.uint16), 1.0, 99.8)
+    assert out.shape == (2, 25, 40) and out.dtype == np.float32
+    for channel in out:
+        assert np.percentile(channel, 1) == np.float32(0) or abs(np.percentile(channel, 1)) < 1e-5
+        assert abs(np.percentile(channel, 99.8) - 1) < 1e-5
+    assert np.all(normalise(np.full((5, 5), 7)) == 0)  # constant image
+
+
+def test_random_crop_and_batch_seeded() -> None:
+    images = [np.random.default_rng(0).random((1, 30, 20)).astype(np.float32)]
+    crop = random_crop(images[0], 24, np.random.default_rng(1))
+    assert crop.shape == (1, 24, 24)  # padded in x
+    b1 = random_batch(images, 3, 16, np.random.default_rng(2))
+    b2 = random_batch(images, 3, 16, np.random.default_rng(2))
+    assert b1.shape == (3, 1, 16, 16) and np.array_equal(b1, b2)
+
+
+def test_salt_and_pepper_fraction() -> None:
+    image = np.full((2, 100, 100), 0.25, dtype=np.float32)
+    noisy = add_salt_and_pepper(image, 0.01, 1.0, np.random.default_rng(0))
+    changed = noisy[0] != 0.25
+    assert changed.sum() == 100  # exactly 1% of the pixels
+    assert np.array_equal(changed, noisy[1] != 0.25)  # same pixels in every channel
+    assert np.all(noisy[0][changed] == 1.0)
+    assert np.all(image == 0.25)  # input untouched
+
+
+def test_tiled_prediction_matches_whole_image() -> None:
+    torch.manual_seed(0)
+    model = MiniUNet(1, 2, num_fmaps=4, fmap_inc_factor=2).eval()
+    images = np.random.default_rng(0).random((2, 1, 70, 90)).astype(np.float32)
+    whole = predict_offsets(model, images, 512, torch.device("cpu"))
+    tiled = predict_offsets(model, images, 32, torch.device("cpu"))
+    assert whole.shape == (2, 2, 70, 90)
+    np.testing.assert_allclose(whole, tiled, atol=1e-5)
+
+
+def _toy_embedding() -> tuple[Embedding, np.ndarray]:
+    """Two objects whose pixels all point to their centre; background elsewhere."""
+    truth = np.zeros((40, 60), dtype=np.int64)
+    truth[5:20, 5:20] = 1
+    truth[22:37, 30:50] = 2
+    grid = np.mgrid[0:40, 0:60].astype(np.float32)
+    offsets = np.zeros((2, 40, 60), dtype=np.float32)
+    for label in (1, 2):
+        mask = truth == label
+        centre = grid[:, mask].mean(axis=1)
+        offsets[:, mask] = (
+            centre[:, None]
+            - grid[:, mask]
+            + 0.3 * np.random.default_rng(label).standard_normal((2, mask.sum()))
+        )
+    return Embedding(offsets, np.where(truth > 0, 0.1, 1.0), truth > 0), truth
+
+
+def test_mean_shift_on_toy_embedding() -> None:
+    embedding, truth = _toy_embedding()
+    labels = mean_shift(embedding, bandwidth=3.0, fraction=0.1, rng=np.random.default_rng(0))
+    assert labels[truth == 0].max() == 0
+    for label in (1, 2):
+        values = np.unique(labels[truth == label])
+        assert len(values) == 1 and values[0] > 0
+    assert labels[truth == 1][0] != labels[truth == 2][0]
+    again = mean_shift(embedding, bandwidth=3.0, fraction=0.1, rng=np.random.default_rng(0))
+    assert np.array_equal(labels, again)
+
+
+def test_shrink_keeps_touching_boundaries() -> None:
+    labels = np.zeros((20, 30), dtype=np.int64)
+    labels[5:15, 5:15] = 1
+    labels[5:15, 15:25] = 2
+    shrunk = shrink_objects(labels, 2)
+    assert np.array_equal(shrunk[7:13, 7:13], labels[7:13, 7:13])
+    assert shrunk[5:7].max() == 0 and shrunk[:, 5:7].max() == 0  # background side eroded
+    assert shrunk[10, 14] == 1 and shrunk[10, 15] == 2  # shared boundary kept
+    assert np.array_equal(shrink_objects(labels, 0), labels)
+
+
+def test_size_filter_and_relabel() -> None:
+    labels = np.zeros((30, 30), dtype=np.int64)
+    labels[0:10, 0:10] = 3
+    labels[20:22, 20:22] = 7
+    assert set(np.unique(remove_small(labels, 5))) == {0, 3}
+    out = postprocess(labels, 0, bandwidth=2.0, min_size_fraction=0.5)  # min size 2π ≈ 6.3 px
+    assert out.dtype == np.uint32 and set(np.unique(out)) == {0, 1}
+
+
+def test_config_noise_values_split_passes() -> None:
+    config = CellulusConfig(num_passes=8)
+    assert config.num_passes % len(config.noise_values) == 0
+
+
+def test_vectorised_mean_shift_matches_scikit_learn() -> None:
+    from sklearn.cluster import MeanShift
+
+    from cellbench.methods.cellulus.meanshift import assign, mean_shift_modes
+
+    rng = np.random.default_rng(0)
+    centres = rng.uniform(0, 100, (12, 2))
+    points = np.concatenate(
+        [c + rng.normal(0, 2.0, (60, 2)) for c in centres] + [rng.uniform(0, 100, (40, 2))]
+    )
+    for bandwidth in (3.0, 6.0):
+        reference = MeanShift(bandwidth=bandwidth, bin_seeding=True).fit(points)
+        ours = mean_shift_modes(points, bandwidth)
+        assert ours.shape == reference.cluster_centers_.shape
+        np.testing.assert_allclose(ours, reference.cluster_centers_, atol=1e-8)
+        assert np.array_equal(assign(points, ours), reference.labels_)

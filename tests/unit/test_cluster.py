@@ -1,0 +1,122 @@
+"""kMC / NG (eqs. 1–5), GNG and the cluster-size entropy of paper 000."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from cellbench.cluster import growing_neural_gas, neural_gas, normalized_entropy, online_kmeans
+from cellbench.cluster.ng import neural_gas_kernel, neural_gas_reference
+from cellbench.cluster.schedules import (
+    epoch_schedule,
+    learning_rate,
+    neighbourhood_range,
+    rank_weights,
+)
+
+
+def test_schedules_follow_eqs_4_and_5():
+    assert neighbourhood_range(0, 200, 10.0, 0.001) == pytest.approx(10.0)
+    assert neighbourhood_range(100, 200, 10.0, 0.001) == pytest.approx(math.sqrt(10.0 * 0.001))
+    assert neighbourhood_range(200, 200, 10.0, 0.001) == pytest.approx(0.001)
+    assert learning_rate(50, 200, 0.1, 1e-4) == pytest.approx(0.1 * (1e-3) ** 0.25)
+    assert rank_weights(3, 2.0) == pytest.approx(np.exp([0.0, -0.5, -1.0]))
+    with pytest.raises(ValueError):
+        learning_rate(0, 200, 0.0, 1e-4)
+
+
+def test_one_ng_step_by_hand():
+    """One point, three centroids: Δw_i = ε h(r_i) (x − w_i), h = exp(−r / R)."""
+    data = np.array([[0.0, 0.0]])
+    w = np.array([[1.0, 0.0], [0.0, 3.0], [2.0, 2.0]])
+    eps, weights = np.array([0.5]), rank_weights(3, 1.0)[None]
+    expected = w.copy()
+    for i, rank in enumerate([0, 2, 1]):  # distances² 1, 9, 8
+        expected[i] += 0.5 * math.exp(-rank) * (data[0] - w[i])
+    orders = np.array([[0]])
+    got_ref = neural_gas_reference(data, w, orders, eps, weights)
+    got_kernel = neural_gas_kernel(data, w, orders, eps, weights)
+    np.testing.assert_allclose(got_ref, expected, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(got_kernel, got_ref)
+
+
+def test_kmc_moves_only_the_winner():
+    data = np.array([[0.0, 0.0], [10.0, 10.0]])
+    w = np.array([[1.0, 1.0], [9.0, 9.0], [5.0, 5.0]])
+    eps, weights = epoch_schedule(1, 0.1, 1e-4, 0.001, 0.001, 3)
+    assert weights[0].tolist() == [1.0, 0.0, 0.0]  # exp(-1000) underflows to exactly 0
+    got = neural_gas_kernel(data, w, np.array([[0, 1]]), eps, weights)
+    np.testing.assert_allclose(got[0], [0.9, 0.9])
+    np.testing.assert_allclose(got[1], [9.1, 9.1])
+    np.testing.assert_array_equal(got[2], w[2])
+
+
+@pytest.mark.parametrize("algorithm", [neural_gas, online_kmeans])
+def test_kernel_identical_to_numpy_reference(algorithm):
+    data = np.random.default_rng(1).normal(size=(120, 5))
+    fast = algorithm(data, 7, seed=3, epochs=15)
+    slow = algorithm(data, 7, seed=3, epochs=15, reference=True)
+    np.testing.assert_array_equal(fast.centroids, slow.centroids)
+    np.testing.assert_array_equal(fast.labels, slow.labels)
+
+
+def test_seed_determines_result():
+    data = np.random.default_rng(2).normal(size=(100, 3))
+    a, b, c = (neural_gas(data, 4, seed=s, epochs=5) for s in (0, 0, 1))
+    np.testing.assert_array_equal(a.centroids, b.centroids)
+    assert not np.array_equal(a.centroids, c.centroids)
+
+
+def test_ng_finds_separated_clusters():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    data = np.concatenate([c + rng.normal(scale=0.3, size=(50, 2)) for c in centres])
+    result = neural_gas(data, 3, seed=0, epochs=30)
+    found = np.sort(np.round(result.centroids).astype(int), axis=0)
+    np.testing.assert_array_equal(found, np.sort(centres.astype(int), axis=0))
+    assert normalized_entropy(result.labels, 3) == pytest.approx(1.0)
+
+
+def test_gng_inserts_every_lambda_steps_and_ages_edges():
+    rng = np.random.default_rng(0)
+    data = rng.uniform(0, 10, size=(100, 2))
+    result = growing_neural_gas(
+        data, seed=0, n_start=2, epochs=3, insert_every=100, max_edge_age=50, min_distance=0.0
+    )
+    assert result.n_steps == 300
+    assert result.k == 2 + 3  # one insertion per 100 steps, no unit isolated this early
+    assert result.edges.shape[1] == 2 and len(result.edges) >= result.k - 1
+    # with maximal edge age 0 every edge is dropped on its first ageing: units get isolated
+    pruned = growing_neural_gas(
+        data, seed=0, n_start=3, epochs=1, insert_every=1000, max_edge_age=0, min_distance=0.0
+    )
+    assert pruned.k < 3
+
+
+def test_gng_respects_minimal_distance_and_capacity():
+    data = np.zeros((50, 2))
+    data[25:] = 5.0
+    result = growing_neural_gas(data, seed=0, n_start=2, epochs=2, min_distance=0.2)
+    assert result.n_steps < 100  # points within 0.2 of their winner are skipped
+    capped = growing_neural_gas(
+        np.random.default_rng(0).normal(size=(200, 2)),
+        seed=0,
+        n_start=2,
+        epochs=5,
+        insert_every=10,
+        max_units=6,
+        min_distance=0.0,
+    )
+    assert capped.k <= 6
+
+
+def test_normalized_entropy_values():
+    assert normalized_entropy(np.array([0, 1, 2, 3]), 4) == pytest.approx(1.0)
+    assert normalized_entropy(np.array([0, 0, 0, 0]), 4) == pytest.approx(0.0)
+    p = np.array([0.5, 0.25, 0.25])
+    expected = -(p * np.log(p)).sum() / np.log(4)  # one empty cluster of four
+    assert normalized_entropy(np.array([0, 0, 1, 2]), 4) == pytest.approx(expected)
+    with pytest.raises(ValueError):
+        normalized_entropy(np.array([5]), 4)

@@ -1,0 +1,108 @@
+"""deepng building blocks: targets, augmentations, post-processing, network shapes, config."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from cellbench.methods.deepng.augment import augment, random_crop
+from cellbench.methods.deepng.config import AugmentConfig, DeepNGConfig, PostprocessConfig
+from cellbench.methods.deepng.postprocess import postprocess
+from cellbench.methods.deepng.targets import BACKGROUND, BORDER, CELL, three_class_targets
+from cellbench.models.resnet_unet import EncoderClassifier, ResNet50Encoder, ResNetUNet
+
+
+def test_targets_ring_and_touching_objects():
+    labels = np.zeros((7, 9), dtype=np.uint16)
+    labels[1:6, 1:4] = 1
+    labels[1:6, 4:8] = 2  # touches object 1 along a vertical line
+    t = three_class_targets(labels)
+    assert t[0, 0] == BACKGROUND
+    assert t[3, 2] == CELL and t[3, 5] == CELL and t[3, 6] == CELL
+    assert t[3, 3] == BORDER and t[3, 4] == BORDER  # both sides of the contact
+    assert t[1, 2] == BORDER and t[3, 1] == BORDER  # outer ring
+    assert set(np.unique(t[labels == 0])) == {BACKGROUND}
+    big = np.zeros((12, 12), dtype=np.uint16)
+    big[1:11, 1:11] = 1
+    thick = three_class_targets(big, width=2)
+    assert thick[2, 5] == BORDER and thick[3, 5] == CELL and thick[1, 5] == BORDER
+    assert (thick == CELL).sum() == 6 * 6
+
+
+def test_postprocess_splits_touching_cells_and_drops_weak_ones():
+    probs = np.zeros((3, 40, 60), dtype=np.float32)
+    probs[0] = 1.0
+
+    def put(y0, y1, x0, x1, cell, border):
+        probs[:, y0:y1, x0:x1] = 0
+        probs[1, y0:y1, x0:x1] = cell
+        probs[2, y0:y1, x0:x1] = border
+
+    put(5, 25, 5, 20, 0.1, 0.9)  # border ring region of cell A...
+    put(7, 23, 7, 18, 0.95, 0.05)  # ...with a confident core
+    put(5, 25, 20, 35, 0.1, 0.9)
+    put(7, 23, 22, 33, 0.95, 0.05)  # touching cell B
+    put(30, 38, 45, 55, 0.5, 0.0)  # weak blob: no seed → background
+    probs[0] = 1.0 - probs[1] - probs[2]
+    labels = postprocess(probs, PostprocessConfig())
+    assert labels.max() == 2
+    assert labels[15, 10] != labels[15, 28] and labels[15, 10] > 0 and labels[15, 28] > 0
+    assert labels[34, 50] == 0 and labels[0, 0] == 0
+
+
+def test_postprocess_removes_low_mean_instances():
+    probs = np.zeros((3, 20, 20), dtype=np.float32)
+    probs[0] = 1.0
+    probs[:, 2:18, 2:18] = [[[0.45]], [[0.55]], [[0.0]]]  # mean foreground 0.55 < 0.6
+    probs[:, 9:11, 9:11] = [[[0.1]], [[0.9]], [[0.0]]]
+    assert postprocess(probs).max() == 0
+
+
+def test_augment_keeps_pairs_aligned():
+    rng = np.random.default_rng(0)
+    image = rng.random((32, 48, 3)).astype(np.float32)
+    target = (image[..., 0] > 0.5).astype(np.uint8)
+    cfg = AugmentConfig(p_channel_swap=0, p_invert=0, p_rotate=1, p_flip=1, p_scale=0)
+    out, t = augment(image, target, rng, cfg)
+    np.testing.assert_array_equal(t, (out[..., 0] > 0.5).astype(np.uint8))
+    crop, tc = random_crop(out, t, 64, rng)
+    assert crop.shape == (64, 64, 3) and tc.shape == (64, 64)
+
+
+def test_encoder_shapes_and_size():
+    torch.manual_seed(0)
+    encoder = ResNet50Encoder()
+    n_params = sum(p.numel() for p in encoder.parameters())
+    assert 23.4e6 < n_params < 23.6e6  # ResNet-50 without the fc layer: 23.5 M
+    net = ResNetUNet().eval()
+    with torch.no_grad():
+        assert net.encode(torch.zeros(1, 3, 256, 256)).shape == (1, 2048, 8, 8)
+        assert net(torch.zeros(1, 3, 64, 96)).shape == (1, 3, 64, 96)
+        assert EncoderClassifier(net.encoder, 5)(torch.zeros(2, 3, 64, 64)).shape == (2, 5)
+    with pytest.raises(ValueError):
+        net(torch.zeros(1, 3, 50, 64))
+
+
+def test_config_roundtrip_and_defaults():
+    cfg = DeepNGConfig.from_dict({"scale": 0.5, "retraining": {"epochs": 2}, "datasets": ["x"]})
+    assert cfg.scale == 0.5 and cfg.retraining.epochs == 2 and cfg.retraining.lr == 0.01
+    assert DeepNGConfig.from_dict(cfg.to_dict()) == cfg
+    assert cfg.segmentation.epochs == 50 and cfg.features.draws == 5000
+    with pytest.raises(ValueError):
+        DeepNGConfig.from_dict({"retraining": {"epoch": 2}})
+
+
+def test_run_grid():
+    from cellbench.methods.deepng.runs import baseline_run, fig2_run, retrained_runs
+
+    cfg = {"algorithms": ["kmc", "gng"], "k": [2, 5], "gng_start": [5], "seeds": [0, 1]}
+    assert retrained_runs(cfg) == [
+        "kmc-k2-seed0",
+        "kmc-k2-seed1",
+        "kmc-k5-seed0",
+        "kmc-k5-seed1",
+        "gng-k5-seed0",
+        "gng-k5-seed1",
+    ]
+    assert baseline_run(cfg) == "baseline-seed0" and fig2_run(cfg) == "kmc-k5-seed0"

@@ -1,0 +1,86 @@
+"""Checksums, trust-on-first-use locks and safe extraction."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cellbench.data.sources.catalog import load_catalog
+from cellbench.data.sources.download import extract, lock_path, sha256sum, verify
+from cellbench.errors import InputError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_repo_catalog_is_valid() -> None:
+    catalog = load_catalog(REPO / "config" / "datasets.yaml")
+    assert catalog["ctc-hu7"].scale == 0.5 and catalog["ctc-psc"].scale == 2.0
+    assert abs(catalog["ctc-sim"].scale - 2 / 3) < 1e-9
+    assert catalog["cvppp-a1"].registration and catalog["tissuenet"].registration
+
+
+def test_verify_trust_on_first_use(tmp_path: Path) -> None:
+    path = tmp_path / "a.zip"
+    path.write_bytes(b"one")
+    verify(path, None)
+    assert lock_path(path).read_text().split()[0] == sha256sum(path)
+    path.write_bytes(b"two")
+    with pytest.raises(InputError, match="--accept-checksum"):
+        verify(path, None)
+    verify(path, None, accept_checksum=True)
+    verify(path, None)
+
+
+def test_verify_published_checksum(tmp_path: Path) -> None:
+    path = tmp_path / "a.zip"
+    path.write_bytes(b"one")
+    with pytest.raises(InputError, match=r"a\.zip"):
+        verify(path, "0" * 64)
+    verify(path, sha256sum(path))
+
+
+def _zip(path: Path, names: list[str]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name in names:
+            zf.writestr(name, b"x")
+    return path
+
+
+@pytest.mark.parametrize("name", ["../evil.txt", "/abs.txt", "a/../../evil.txt"])
+def test_extract_rejects_traversal(tmp_path: Path, name: str) -> None:
+    archive = _zip(tmp_path / "bad.zip", ["ok/a.txt", name])
+    with pytest.raises(InputError, match="refusing"):
+        extract(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def test_extract_rejects_tar_symlink(tmp_path: Path) -> None:
+    archive = tmp_path / "bad.tar"
+    with tarfile.open(archive, "w") as tf:
+        info = tarfile.TarInfo("link")
+        info.type = tarfile.SYMTYPE
+        info.linkname = "/etc/passwd"
+        tf.addfile(info)
+    with pytest.raises(InputError, match="link"):
+        extract(archive, tmp_path / "out")
+
+
+def test_extract_truncated_and_ok(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "good.zip", ["d/a.txt", "d/b.txt"])
+    truncated = tmp_path / "trunc.zip"
+    truncated.write_bytes(archive.read_bytes()[:-30])
+    with pytest.raises(InputError, match=r"trunc\.zip"):
+        extract(truncated, tmp_path / "t")
+    out = extract(archive, tmp_path / "ok")
+    assert (out / "d" / "b.txt").read_bytes() == b"x"
+    tar = tmp_path / "good.tar.gz"
+    with tarfile.open(tar, "w:gz") as tf:
+        info = tarfile.TarInfo("d/c.txt")
+        info.size = 1
+        tf.addfile(info, io.BytesIO(b"y"))
+    assert (extract(tar, tmp_path / "tar") / "d" / "c.txt").read_bytes() == b"y"

@@ -1,0 +1,209 @@
+"""cellulus (paper 001): OCE training, bandwidth/shrink selection, prediction, Tables 1–2, figures."""
+
+from cellbench.methods.cellulus.runs import run_name, trained_checkpoint
+
+CELLULUS = config["methods"].get("cellulus", {})
+CELLULUS_DATASETS = CELLULUS.get("datasets", [])
+CELLULUS_SEEDS = CELLULUS.get("seeds", [])
+CELLULUS_SWEEP = CELLULUS.get("scale_sweep", {})
+CELLULUS_SWEEP_DATASETS = CELLULUS_SWEEP.get("datasets", [])
+# Factor 1.0 of the sweep is the seed run itself (same network, same scale).
+CELLULUS_SWEEP_RUNS = [
+    run_name(CELLULUS_SWEEP.get("seed", 0), None if scale == 1 else scale)
+    for scale in CELLULUS_SWEEP.get("scales", [])
+]
+
+
+rule cellulus_train:
+    input:
+        "results/data/{dataset}",
+    output:
+        "results/models/cellulus/{dataset}/{run}/trained.pt",
+    log:
+        "results/logs/cellulus_train/{dataset}/{run}.log",
+    benchmark:
+        "results/benchmarks/cellulus_train/{dataset}/{run}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+    params:
+        cfg=CELLULUS,
+        device=config["device"],
+        mixed_precision=config.get("mixed_precision", False),
+        config_hash=CONFIG_HASH,
+    script:
+        "../../scripts/cellulus_train.py"
+
+
+rule cellulus_select:
+    input:
+        trained=lambda wildcards: trained_checkpoint(
+            wildcards.dataset, wildcards.run, CELLULUS_SWEEP.get("retrain", True)
+        ),
+        dataset="results/data/{dataset}",
+    output:
+        model="results/models/cellulus/{dataset}/{run}/model.pt",
+        scores="results/models/cellulus/{dataset}/{run}/selection.csv",
+    log:
+        "results/logs/cellulus_select/{dataset}/{run}.log",
+    benchmark:
+        "results/benchmarks/cellulus_select/{dataset}/{run}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    resources:
+        gpu=1,
+    params:
+        cfg=CELLULUS,
+        device=config["device"],
+        config_hash=CONFIG_HASH,
+    script:
+        "../../scripts/cellulus_select.py"
+
+
+rule cellulus_predict:
+    input:
+        model="results/models/cellulus/{dataset}/{run}/model.pt",
+        dataset="results/data/{dataset}",
+    output:
+        directory("results/predictions/cellulus/{dataset}/{run}"),
+    log:
+        "results/logs/cellulus_predict/{dataset}/{run}.log",
+    benchmark:
+        "results/benchmarks/cellulus_predict/{dataset}/{run}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    resources:
+        gpu=1,
+    params:
+        device=config["device"],
+        config_hash=CONFIG_HASH,
+    script:
+        "../../scripts/cellulus_predict.py"
+
+
+rule cellulus_table1:
+    input:
+        cellulus=[
+            evaluation_summary("cellulus", dataset, run_name(seed))
+            for dataset in CELLULUS_DATASETS
+            for seed in CELLULUS_SEEDS
+        ],
+        baseline=[
+            evaluation_summary("otsu_watershed", dataset, "default")
+            for dataset in CELLULUS_DATASETS
+        ],
+        published="config/paper_results/cellulus_table1.csv",
+    output:
+        report(
+            "results/tables/cellulus_table1.csv",
+            caption="../report/cellulus_table1.rst",
+            category="cellulus",
+        ),
+        "results/tables/cellulus_table1.md",
+        "results/tables/cellulus_table1.tex",
+    log:
+        "results/logs/cellulus_table1.log",
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../../scripts/cellulus_table1.py"
+
+
+rule cellulus_table2:
+    input:
+        summaries=[
+            evaluation_summary("cellulus", dataset, run)
+            for dataset in CELLULUS_SWEEP_DATASETS
+            for run in CELLULUS_SWEEP_RUNS
+        ],
+        published="config/paper_results/cellulus_table2.csv",
+    output:
+        report(
+            "results/tables/cellulus_table2.csv",
+            caption="../report/cellulus_table2.rst",
+            category="cellulus",
+        ),
+        "results/tables/cellulus_table2.md",
+        "results/tables/cellulus_table2.tex",
+    log:
+        "results/logs/cellulus_table2.log",
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../../scripts/cellulus_table2.py"
+
+
+rule cellulus_embedding_figure:
+    input:
+        model="results/models/cellulus/{dataset}/{run}/model.pt",
+        dataset="results/data/{dataset}",
+    output:
+        png=report(
+            "results/figures/cellulus_embeddings_{dataset}_{run}.png",
+            caption="../report/cellulus_embeddings.rst",
+            category="cellulus",
+        ),
+        pdf="results/figures/cellulus_embeddings_{dataset}_{run}.pdf",
+    log:
+        "results/logs/cellulus_embedding_figure/{dataset}/{run}.log",
+    conda:
+        "../../envs/torch.yaml"
+    params:
+        n_images=3,
+        device=config["device"],
+    script:
+        "../../scripts/cellulus_embedding_figure.py"
+
+
+if CELLULUS_DATASETS and CELLULUS_SEEDS:
+    register_final_outputs(
+        *rules.cellulus_table1.output,
+        *(
+            f"results/figures/cellulus_embeddings_{dataset}_{run_name(CELLULUS_SEEDS[0])}.{ext}"
+            for dataset in CELLULUS_DATASETS
+            for ext in ("png", "pdf")
+        ),
+    )
+if CELLULUS_SWEEP_DATASETS and CELLULUS_SWEEP_RUNS:
+    register_final_outputs(*rules.cellulus_table2.output)
+
+
+CELLULUS_FIG5 = CELLULUS.get("fig5", {})
+
+
+rule cellulus_fig5:
+    input:
+        model=lambda wildcards: (
+            f"results/models/cellulus/{CELLULUS_FIG5['dataset']}/"
+            f"{run_name(CELLULUS_FIG5.get('seed', 0))}/model.pt"
+        ),
+        dataset=lambda wildcards: f"results/data/{CELLULUS_FIG5['dataset']}",
+    output:
+        csv="results/tables/cellulus_fig5.csv",
+        png=report(
+            "results/figures/cellulus_fig5.png",
+            caption="../report/cellulus_fig5.rst",
+            category="cellulus",
+        ),
+        pdf="results/figures/cellulus_fig5.pdf",
+    log:
+        "results/logs/cellulus_fig5.log",
+    benchmark:
+        "results/benchmarks/cellulus_fig5.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+    params:
+        cfg=CELLULUS_FIG5,
+        seed=CELLULUS_FIG5.get("seed", 0),
+        device=config["device"],
+    script:
+        "../../scripts/cellulus_fig5.py"
+
+
+if CELLULUS_FIG5.get("dataset"):
+    register_final_outputs(*rules.cellulus_fig5.output)

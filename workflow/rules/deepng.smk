@@ -1,0 +1,226 @@
+"""deepng (paper 000): baseline U-Net on CT1, deep clustering of CT2-CT7, encoder retraining."""
+
+from cellbench.methods.deepng.runs import baseline_run, fig2_run, retrained_runs
+
+DEEPNG = config["methods"].get("deepng", {})
+DEEPNG_DATASET = DEEPNG.get("datasets", ["none"])[0]
+DEEPNG_BASELINE = baseline_run(DEEPNG)
+DEEPNG_RUNS = retrained_runs(DEEPNG) if DEEPNG else []
+
+
+rule deepng_train_segmentation:
+    input:
+        "results/data/{dataset}",
+    output:
+        "results/models/deepng/{dataset}/baseline-seed{seed}/model.pt",
+    log:
+        "results/logs/deepng_train_segmentation/{dataset}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/deepng_train_segmentation/{dataset}/seed{seed}.tsv"
+    wildcard_constraints:
+        seed=r"\d+",
+    conda:
+        "../../envs/torch.yaml"
+    resources:
+        gpu=1,
+    params:
+        cfg=DEEPNG,
+        seed=lambda wildcards: int(wildcards.seed),
+        device=config["device"],
+        mixed_precision=config.get("mixed_precision", False),
+        config_hash=CONFIG_HASH,
+    script:
+        "../../scripts/deepng_train_segmentation.py"
+
+
+rule deepng_features:
+    input:
+        model=f"results/models/deepng/{{dataset}}/{DEEPNG_BASELINE}/model.pt",
+        dataset="results/data/{dataset}",
+    output:
+        "results/models/deepng/{dataset}/features/features.npz",
+    log:
+        "results/logs/deepng_features/{dataset}.log",
+    benchmark:
+        "results/benchmarks/deepng_features/{dataset}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    resources:
+        gpu=1,
+    params:
+        cfg=DEEPNG,
+        seed=DEEPNG.get("baseline_seed", 0),
+        device=config["device"],
+    script:
+        "../../scripts/deepng_features.py"
+
+
+rule deepng_cluster:
+    input:
+        "results/models/deepng/{dataset}/features/features.npz",
+    output:
+        assignments="results/models/deepng/{dataset}/clusters/{algo}-k{k}-seed{seed}.npz",
+        entropy="results/models/deepng/{dataset}/clusters/{algo}-k{k}-seed{seed}.json",
+    log:
+        "results/logs/deepng_cluster/{dataset}/{algo}-k{k}-seed{seed}.log",
+    wildcard_constraints:
+        algo="kmc|ng|gng",
+        k=r"\d+",
+        seed=r"\d+",
+    conda:
+        "../../envs/torch.yaml"
+    params:
+        cfg=DEEPNG,
+        algo=lambda wildcards: wildcards.algo,
+        k=lambda wildcards: int(wildcards.k),
+        seed=lambda wildcards: int(wildcards.seed),
+        config_hash=CONFIG_HASH,
+    script:
+        "../../scripts/deepng_cluster.py"
+
+
+rule deepng_retrain:
+    input:
+        model=f"results/models/deepng/{{dataset}}/{DEEPNG_BASELINE}/model.pt",
+        dataset="results/data/{dataset}",
+        features="results/models/deepng/{dataset}/features/features.npz",
+        assignments="results/models/deepng/{dataset}/clusters/{algo}-k{k}-seed{seed}.npz",
+    output:
+        "results/models/deepng/{dataset}/{algo}-k{k}-seed{seed}/model.pt",
+    log:
+        "results/logs/deepng_retrain/{dataset}/{algo}-k{k}-seed{seed}.log",
+    benchmark:
+        "results/benchmarks/deepng_retrain/{dataset}/{algo}-k{k}-seed{seed}.tsv"
+    wildcard_constraints:
+        algo="kmc|ng|gng",
+        k=r"\d+",
+        seed=r"\d+",
+    conda:
+        "../../envs/torch.yaml"
+    resources:
+        gpu=1,
+    params:
+        cfg=DEEPNG,
+        run=lambda wildcards: f"{wildcards.algo}-k{wildcards.k}-seed{wildcards.seed}",
+        seed=lambda wildcards: int(wildcards.seed),
+        device=config["device"],
+        mixed_precision=config.get("mixed_precision", False),
+        config_hash=CONFIG_HASH,
+    script:
+        "../../scripts/deepng_retrain.py"
+
+
+rule deepng_predict:
+    input:
+        model="results/models/deepng/{dataset}/{run}/model.pt",
+        dataset="results/data/{dataset}",
+    output:
+        directory("results/predictions/deepng/{dataset}/{run}"),
+    log:
+        "results/logs/deepng_predict/{dataset}/{run}.log",
+    benchmark:
+        "results/benchmarks/deepng_predict/{dataset}/{run}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    resources:
+        gpu=1,
+    params:
+        method="deepng",
+        seed=lambda wildcards: int(wildcards.run.rsplit("seed", 1)[1]),
+        scale=DEEPNG.get("scale", 1.0),
+        device=config["device"],
+        config_hash=CONFIG_HASH,
+    script:
+        "../../scripts/predict.py"
+
+
+rule deepng_table1:
+    input:
+        summaries=lambda wildcards: [
+            evaluation_summary("deepng", DEEPNG_DATASET, run)
+            for run in [DEEPNG_BASELINE, *DEEPNG_RUNS]
+        ],
+        entropies=lambda wildcards: [
+            f"results/models/deepng/{DEEPNG_DATASET}/clusters/{run}.json"
+            for run in DEEPNG_RUNS
+        ],
+        otsu=lambda wildcards: evaluation_summary(
+            "otsu_watershed", DEEPNG_DATASET, "default"
+        ),
+        paper="config/paper_results/deepng_table1.csv",
+    output:
+        csv=report(
+            "results/tables/deepng_table1.csv",
+            caption="../report/deepng_table1.rst",
+            category="deepng (paper 000)",
+            labels={"table": "Table I"},
+        ),
+        md="results/tables/deepng_table1.md",
+        tex="results/tables/deepng_table1.tex",
+        runs="results/tables/deepng_runs.csv",
+    log:
+        "results/logs/deepng_table1.log",
+    conda:
+        "../../envs/core.yaml"
+    params:
+        known_groups=DEEPNG.get("known_groups", ["CT1"]),
+    script:
+        "../../scripts/deepng_table1.py"
+
+
+rule deepng_fig_map:
+    input:
+        "results/tables/deepng_runs.csv",
+    output:
+        png=report(
+            "results/figures/deepng_{figure}.png",
+            caption="../report/deepng_{figure}.rst",
+            category="deepng (paper 000)",
+            labels={"figure": "{figure}"},
+        ),
+        pdf="results/figures/deepng_{figure}.pdf",
+    log:
+        "results/logs/deepng_fig_map/{figure}.log",
+    wildcard_constraints:
+        figure="fig6|fig7|fig8",
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../../scripts/deepng_figures.py"
+
+
+rule deepng_fig2:
+    input:
+        features=lambda wildcards: f"results/models/deepng/{DEEPNG_DATASET}/features/features.npz",
+        assignments=lambda wildcards: f"results/models/deepng/{DEEPNG_DATASET}/clusters/{fig2_run(DEEPNG)}.npz",
+    output:
+        png=report(
+            "results/figures/deepng_fig2.png",
+            caption="../report/deepng_fig2.rst",
+            category="deepng (paper 000)",
+            labels={"figure": "fig2"},
+        ),
+        pdf="results/figures/deepng_fig2.pdf",
+    log:
+        "results/logs/deepng_fig2.log",
+    conda:
+        "../../envs/core.yaml"
+    params:
+        run=lambda wildcards: fig2_run(DEEPNG),
+        seed=config["seed"],
+    script:
+        "../../scripts/deepng_fig2.py"
+
+
+if DEEPNG.get("datasets"):
+    register_final_outputs(
+        *[f"results/tables/deepng_table1.{ext}" for ext in ("csv", "md", "tex")],
+        *[
+            f"results/figures/deepng_{fig}.{ext}"
+            for fig in ("fig2", "fig6", "fig7", "fig8")
+            for ext in ("png", "pdf")
+        ],
+    )
+    for _dataset in DEEPNG["datasets"]:
+        for _run in [DEEPNG_BASELINE, *DEEPNG_RUNS]:
+            evaluation_summary("deepng", _dataset, _run)
