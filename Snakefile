@@ -15,6 +15,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/real_data.smk"
 include: "workflow/rules/otsu_watershed.smk"
+include: "workflow/rules/deepng.smk"
+include: "workflow/rules/cellulus.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/report.smk"
 

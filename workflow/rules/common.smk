@@ -5,7 +5,6 @@ from pathlib import Path
 from cellbench.config import validate_config
 from cellbench.provenance import config_hash
 
-
 validate_config(config, Path(workflow.current_basedir).parent / "schemas")
 
 CONFIG_HASH = config_hash(config)
@@ -35,6 +34,11 @@ def evaluation_summary(method, dataset, run):
 def method_datasets(method):
     """Datasets a method runs on, as configured."""
     return config["methods"].get(method, {}).get("datasets", [])
+
+
+def configured_datasets():
+    """Every dataset that some configured method runs on."""
+    return sorted({d for m in config["methods"] for d in method_datasets(m)})
 
 
 def get_final_output(wildcards):

@@ -8,11 +8,11 @@ rule evaluate:
     output:
         per_image="results/evaluation/{method}/{dataset}/{run}/per_image.csv",
         summary="results/evaluation/{method}/{dataset}/{run}/summary.json",
-    params:
-        config_hash=CONFIG_HASH,
     log:
         "results/logs/evaluate/{method}/{dataset}/{run}.log",
     conda:
         "../../envs/core.yaml"
+    params:
+        config_hash=CONFIG_HASH,
     script:
         "../../scripts/evaluate.py"

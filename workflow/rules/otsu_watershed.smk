@@ -6,12 +6,12 @@ rule otsu_watershed_fit:
         "results/data/{dataset}",
     output:
         "results/models/otsu_watershed/{dataset}/default/model.json",
-    params:
-        config_hash=CONFIG_HASH,
     log:
         "results/logs/otsu_watershed_fit/{dataset}.log",
     conda:
         "../../envs/core.yaml"
+    params:
+        config_hash=CONFIG_HASH,
     script:
         "../../scripts/otsu_watershed_fit.py"
 
@@ -22,18 +22,18 @@ rule otsu_watershed_predict:
         dataset="results/data/{dataset}",
     output:
         directory("results/predictions/otsu_watershed/{dataset}/default"),
-    params:
-        method="otsu_watershed",
-        seed=None,
-        scale=None,
-        device="cpu",
-        config_hash=CONFIG_HASH,
     log:
         "results/logs/otsu_watershed_predict/{dataset}.log",
     benchmark:
         "results/benchmarks/otsu_watershed_predict/{dataset}.tsv"
     conda:
         "../../envs/core.yaml"
+    params:
+        method="otsu_watershed",
+        seed=None,
+        scale=None,
+        device="cpu",
+        config_hash=CONFIG_HASH,
     script:
         "../../scripts/predict.py"
 

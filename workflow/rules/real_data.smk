@@ -64,7 +64,11 @@ rule real_data_dsb_partition_figure:
     input:
         "results/data/dsb2018",
     output:
-        png="results/figures/dsb2018_partition.png",
+        png=report(
+            "results/figures/dsb2018_partition.png",
+            caption="../report/dsb2018_partition.rst",
+            category="Data",
+        ),
         pdf="results/figures/dsb2018_partition.pdf",
     log:
         "results/logs/real_data_dsb_partition_figure/dsb2018.log",
@@ -72,3 +76,11 @@ rule real_data_dsb_partition_figure:
         "../../envs/core.yaml"
     script:
         "../../scripts/real_data_partition_figure.py"
+
+
+if "dsb2018" in configured_datasets():
+
+    register_final_outputs(
+        rules.real_data_dsb_partition_figure.output.png,
+        rules.real_data_dsb_partition_figure.output.pdf,
+    )

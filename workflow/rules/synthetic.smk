@@ -51,4 +51,6 @@ rule synth_gallery:
         "../../scripts/synth_gallery.py"
 
 
-register_final_outputs(rules.synth_gallery.output.png, rules.synth_gallery.output.pdf)
+if any(dataset.startswith("synth-") for dataset in configured_datasets()):
+
+    register_final_outputs(rules.synth_gallery.output.png, rules.synth_gallery.output.pdf)
