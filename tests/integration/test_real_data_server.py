@@ -302,11 +302,18 @@ def test_rules_download_and_prepare(server, tmp_path: Path) -> None:
     write_catalog(tmp_path / "datasets.yaml", base)
     (tmp_path / "config.yaml").write_text(
         yaml.safe_dump(
-            {"seed": 0, "real_data": {"catalog": "datasets.yaml", "downloads": "dl", "sources": {}}}
+            {
+                "seed": 0,
+                "device": "cpu",
+                "synthetic": {"seed": 0, "size": "tiny"},
+                "methods": {"otsu_watershed": {"datasets": ["ctc-sim"]}},
+                "real_data": {"catalog": "datasets.yaml", "downloads": "dl", "sources": {}},
+            }
         )
     )
     (tmp_path / "Snakefile").write_text(
-        f'configfile: "config.yaml"\n\n\ninclude: "{REPO}/workflow/rules/real_data.smk"\n'
+        f'configfile: "config.yaml"\n\n\ninclude: "{REPO}/workflow/rules/common.smk"\n'
+        f'include: "{REPO}/workflow/rules/real_data.smk"\n'
     )
     snakemake = Path(sys.executable).with_name("snakemake")
     result = subprocess.run(

@@ -106,3 +106,22 @@ def test_run_grid():
         "gng-k5-seed1",
     ]
     assert baseline_run(cfg) == "baseline-seed0" and fig2_run(cfg) == "kmc-k5-seed0"
+
+
+def test_segmenter_works_at_the_training_scale_and_returns_full_size_labels():
+    from cellbench.methods.deepng.segmenter import Segmenter
+
+    class Recorder(ResNetUNet):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            self.seen = tuple(x.shape[-2:])
+            logits = torch.zeros(x.shape[0], 3, *x.shape[-2:])
+            logits[:, 1, 8:24, 8:24] = 10.0  # one confident cell in the top-left corner
+            logits[:, 0] = 5.0 * (logits[:, 1] == 0)
+            return logits
+
+    model = Recorder()
+    segmenter = Segmenter(model, DeepNGConfig.from_dict({"scale": 0.5}), torch.device("cpu"))
+    labels = segmenter.segment(np.zeros((96, 128, 3), dtype=np.uint8))
+    assert model.seen == (64, 64)  # 48 × 64 padded to multiples of 32
+    assert labels.shape == (96, 128) and labels.max() == 1
+    assert labels[16:48, 16:48].all() and labels.sum() == 32 * 32

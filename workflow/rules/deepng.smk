@@ -127,7 +127,7 @@ rule deepng_predict:
     params:
         method="deepng",
         seed=lambda wildcards: int(wildcards.run.rsplit("seed", 1)[1]),
-        scale=DEEPNG.get("scale", 1.0),
+        scale=None,
         device=config["device"],
         config_hash=CONFIG_HASH,
     script:

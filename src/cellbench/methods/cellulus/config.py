@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 LossVariant = Literal["paper", "code"]
+ForegroundThreshold = Literal["otsu", "log_otsu"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class CellulusConfig:
     """Fraction of pixels set to a salt-and-pepper value per pass (code: 1%). Bounds [0, 0.5]."""
     noise_values: tuple[float, ...] = (0.5, 1.0)
     """Values written into the noisy pixels, one per half of the passes (code: 0.5 and 1.0)."""
+    foreground_threshold: ForegroundThreshold = "otsu"
+    """otsu: foreground = std < Otsu(std) (§3.2, code); log_otsu: the Otsu threshold of log(std),
+    robust to the heavy-tailed background std of briefly trained networks (deviation)."""
     meanshift_fraction: float = 0.1
     """Fraction of foreground embeddings mean-shift is fitted on (code: 10%). Bounds (0, 1]."""
     bandwidth: float = 7.5
@@ -91,6 +95,7 @@ class CellulusConfig:
             and self.num_passes % len(self.noise_values) == 0,
             "noise_fraction": 0 <= self.noise_fraction <= 0.5,
             "noise_values": len(self.noise_values) >= 1,
+            "foreground_threshold": self.foreground_threshold in ("otsu", "log_otsu"),
             "meanshift_fraction": 0 < self.meanshift_fraction <= 1,
             "bandwidth": self.bandwidth > 0,
             "shrink": 0 <= self.shrink <= 32,

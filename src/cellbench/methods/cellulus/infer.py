@@ -4,7 +4,8 @@
    of the pixels is set to a salt-and-pepper value (half of the copies 0.5, half 1.0); tiled,
    with the 8 px context of the valid network supplied by reflection padding.
 2. Mean offset and the per-pixel standard deviation over passes, summed over both channels.
-3. Foreground = std < Otsu(std) (background embeddings are unstable under noise).
+3. Foreground = std < Otsu(std) (background embeddings are unstable under noise); option
+   ``log_otsu`` thresholds log(std) instead (see :func:`foreground_mask`).
 4. Mean-shift on the absolute embeddings i + r̄(i) of a random fraction of the foreground
    pixels (scikit-learn's algorithm with bin seeding, vectorised in
    :mod:`cellbench.methods.cellulus.meanshift`), then every foreground pixel assigned to its
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from scipy import ndimage as ndi
+from skimage import measure
 from skimage.filters import threshold_otsu
 from skimage.segmentation import relabel_sequential
 
@@ -113,8 +115,22 @@ def embed(
     )
     offsets = predict_offsets(model, noisy, config.tile_size, device)
     std = offsets.std(axis=0, ddof=1).sum(axis=0)
-    foreground = std < threshold_otsu(std) if np.ptp(std) > 0 else np.zeros(std.shape, dtype=bool)
-    return Embedding(offsets.mean(axis=0), std, foreground)
+    return Embedding(offsets.mean(axis=0), std, foreground_mask(std, config.foreground_threshold))
+
+
+def foreground_mask(std: np.ndarray, method: str = "otsu") -> np.ndarray:
+    """Step 3: pixels whose embedding is stable under noise, std < Otsu threshold.
+
+    ``otsu`` thresholds the std itself (paper §3.2, authors' code). ``log_otsu`` thresholds
+    log(std): a briefly trained network (the CPU default) leaves a heavy-tailed background std
+    whose long tail drags the plain Otsu threshold into the background.
+    """
+    if np.ptp(std) == 0:
+        return np.zeros(std.shape, dtype=bool)
+    if method == "log_otsu":
+        log_std = np.log(np.maximum(std, np.finfo(np.float32).tiny))
+        return log_std < threshold_otsu(log_std)
+    return std < threshold_otsu(std)
 
 
 def mean_shift(
@@ -144,13 +160,18 @@ def shrink_objects(labels: np.ndarray, distance: int) -> np.ndarray:
 
 
 def remove_small(labels: np.ndarray, min_size: float) -> np.ndarray:
-    """Drop objects with fewer than ``min_size`` pixels."""
+    """Drop connected pieces with fewer than ``min_size`` pixels.
+
+    As the authors' ``sizefilter(filter_non_connected=True)``: every connected component of an
+    object is filtered on its own, so stray fragments of a mean-shift cluster go too.
+    """
     if min_size <= 0 or labels.max() == 0:
         return labels
-    sizes = np.bincount(labels.ravel())
+    pieces = measure.label(labels, background=0, connectivity=1)
+    sizes = np.bincount(pieces.ravel())
     small = sizes < min_size
     small[0] = False
-    return np.where(small[labels], 0, labels)
+    return np.where(small[pieces], 0, labels)
 
 
 def postprocess(

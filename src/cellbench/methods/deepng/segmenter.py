@@ -10,9 +10,10 @@ import torch.nn.functional as F
 
 from cellbench.device import select_device
 from cellbench.methods.deepng.config import DeepNGConfig
-from cellbench.methods.deepng.images import to_rgb_float
+from cellbench.methods.deepng.images import rescale, to_rgb_float
 from cellbench.methods.deepng.model_io import load_model
 from cellbench.methods.deepng.postprocess import postprocess
+from cellbench.methods.predict import restore_labels
 from cellbench.models.resnet_unet import DIVISOR, ResNetUNet
 
 
@@ -36,8 +37,10 @@ class Segmenter:
         return probs[:, :height, :width]
 
     def segment(self, image: np.ndarray) -> np.ndarray:
-        """Instance labels (H, W) of one image."""
-        return postprocess(self.probabilities(image), self.cfg.postprocess)
+        """Instance labels (H, W) of one image, segmented at the training scale ``cfg.scale``."""
+        scaled = rescale(np.asarray(image), self.cfg.scale)
+        labels = postprocess(self.probabilities(scaled), self.cfg.postprocess)
+        return restore_labels(labels, image.shape[:2])
 
 
 def load(model_path: str | Path, device: str = "auto") -> Segmenter:
