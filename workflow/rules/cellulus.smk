@@ -114,7 +114,9 @@ rule cellulus_table1:
 rule cellulus_table2:
     input:
         summaries=[
-            evaluation_summary("cellulus", dataset, run)
+            evaluation_summary(
+                "cellulus", dataset, run, overview=not run.startswith("scale")
+            )
             for dataset in CELLULUS_SWEEP_DATASETS
             for run in CELLULUS_SWEEP_RUNS
         ],

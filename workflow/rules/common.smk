@@ -23,10 +23,10 @@ def register_final_outputs(*paths):
     FINAL_OUTPUTS.extend(str(path) for path in paths)
 
 
-def evaluation_summary(method, dataset, run):
-    """Path of one evaluation summary; registered so that the overview table collects it."""
+def evaluation_summary(method, dataset, run, overview=True):
+    """Path of one evaluation summary; with ``overview`` the overview table collects it."""
     path = f"results/evaluation/{method}/{dataset}/{run}/summary.json"
-    if path not in EVALUATIONS:
+    if overview and path not in EVALUATIONS:
         EVALUATIONS.append(path)
     return path
 

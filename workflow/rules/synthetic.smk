@@ -53,4 +53,6 @@ rule synth_gallery:
 
 if any(dataset.startswith("synth-") for dataset in configured_datasets()):
 
-    register_final_outputs(rules.synth_gallery.output.png, rules.synth_gallery.output.pdf)
+    register_final_outputs(
+        rules.synth_gallery.output.png, rules.synth_gallery.output.pdf
+    )
