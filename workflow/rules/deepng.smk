@@ -174,7 +174,7 @@ rule deepng_fig_map:
     output:
         png=report(
             "results/figures/deepng_{figure}.png",
-            caption="../report/deepng_{figure}.rst",
+            caption="../report/deepng_figures.rst",
             category="deepng (paper 000)",
             labels={"figure": "{figure}"},
         ),
