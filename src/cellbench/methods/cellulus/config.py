@@ -70,7 +70,7 @@ class CellulusConfig:
     """Halo shrink distance in px when no selection was run (§3.2, App. D: 0–6). Bounds 0–32."""
     min_size_fraction: float = 0.1
     """Objects smaller than this fraction of a disk of diameter 2 × bandwidth are dropped."""
-    tile_size: int = 512
+    tile_size: int = 256
     """Output tile side of tiled prediction (memory bound, not a paper value). Bounds 32–4096."""
 
     def __post_init__(self) -> None:

@@ -30,7 +30,9 @@ from cellbench.methods.cellulus.config import CellulusConfig
 from cellbench.methods.cellulus.meanshift import assign, mean_shift_modes
 
 CONTEXT = 8  # (input − output) / 2 of the depth-1 mini U-Net
-PIXELS_PER_CHUNK = 8 * 512 * 512  # passes × tile pixels evaluated in one forward call
+# Passes × tile pixels per forward call: small chunks stay in cache (measured on 2 CPU cores,
+# 512² image, 32 passes, 16 feature maps: 6.3 s at 8 × 512², 4.4 s at 2 × 256²).
+PIXELS_PER_CHUNK = 2 * 256 * 256
 
 
 @dataclass(frozen=True)
