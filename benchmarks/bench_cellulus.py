@@ -2,7 +2,7 @@
 and training iterations per second, for the paper network (64 feature maps) and the reduced
 default-config network.
 
-Usage: python benchmarks/bench_cellulus.py [--threads 2] [--fmaps 64 8] [--train-iterations 5]
+Usage: python benchmarks/bench_cellulus.py [--threads 2] [--fmaps 64 16] [--train-iterations 5]
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def bench_training(config: CellulusConfig, device: torch.device) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--fmaps", type=int, nargs="+", default=[64, 8])
+    parser.add_argument("--fmaps", type=int, nargs="+", default=[64, 16])
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--train-iterations", type=int, default=5)
     parser.add_argument("--crop-size", type=int, default=252)

@@ -7,8 +7,7 @@ stops its download rule with a message naming the file to put under real_data.do
 
 from pathlib import Path
 
-from cellbench.data.sources.catalog import REAL_DATASETS
-from cellbench.data.sources.prepare import rule_inputs
+from cellbench.data.sources.catalog import REAL_DATASETS, rule_inputs
 
 REAL_DATA = config.get("real_data", {})
 REAL_CATALOG_FILE = REAL_DATA.get("catalog", "config/datasets.yaml")

@@ -100,3 +100,14 @@ def get_entry(catalog_path: str | Path, dataset: str) -> DatasetEntry:
     if dataset not in catalog:
         raise InputError(catalog_path, f"no entry for dataset {dataset!r}")
     return catalog[dataset]
+
+
+def rule_inputs(
+    catalog: str | Path, downloads: str | Path, sources: dict[str, str], dataset: str
+) -> list[str]:
+    """Input files of the prepare rule: the published files, or a local source override."""
+    source = sources.get(dataset)
+    if source is not None:
+        return [] if "://" in source else [str(source)]
+    entry = get_entry(catalog, dataset)
+    return [f"{downloads}/{dataset}/{f.name}" for f in entry.files]

@@ -366,14 +366,3 @@ def download_file(
     if match.url is None or entry.registration:
         raise InputError(dest, _missing_message(entry, dest))
     return download(match.url, dest, match.sha256, accept_checksum=accept_checksum)
-
-
-def rule_inputs(
-    catalog: str | Path, downloads: str | Path, sources: dict[str, str], dataset: str
-) -> list[str]:
-    """Input files of the prepare rule: the published files, or a local source override."""
-    source = sources.get(dataset)
-    if source is not None:
-        return [] if "://" in source else [str(source)]
-    entry = get_entry(catalog, dataset)
-    return [f"{downloads}/{dataset}/{f.name}" for f in entry.files]

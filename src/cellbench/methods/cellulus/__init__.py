@@ -6,7 +6,15 @@ Modules: ``config`` (hyper-parameters), ``model`` (mini U-Net), ``loss`` (eq. 5 
 ``stardist`` (the supervised network of Fig. 5) and ``supported`` (Fig. 5 experiment).
 """
 
-from cellbench.methods.cellulus.config import CellulusConfig
-from cellbench.methods.cellulus.segmenter import CellulusSegmenter, load
+from __future__ import annotations
 
-__all__ = ["CellulusConfig", "CellulusSegmenter", "load"]
+from cellbench.lazy import lazy_getattr
+
+# Heavy modules (torch) are imported on first use (cellbench.lazy).
+_EXPORTS = {
+    "CellulusConfig": "config",
+    "CellulusSegmenter": "segmenter",
+    "load": "segmenter",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

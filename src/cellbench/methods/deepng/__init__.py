@@ -9,20 +9,13 @@ on CT1), ``features.extract_features`` (5000 augmented draws from CT2–CT7 → 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from cellbench.lazy import lazy_getattr
 
-# Heavy modules (torch) are imported on first use, so that the workflow can import the light
-# helpers (cellbench.methods.deepng.runs) quickly.
+# Heavy modules (torch) are imported on first use (cellbench.lazy).
 _EXPORTS = {
     "DeepNGConfig": "config",
     "Segmenter": "segmenter",
     "load": "segmenter",
 }
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
