@@ -23,13 +23,17 @@ PROVENANCE_FILE = "provenance.json"
 log = logging.getLogger(__name__)
 
 
-def rescale_image(image: np.ndarray, scale: float) -> np.ndarray:
-    """Resize height and width by ``scale`` (linear interpolation, dtype kept)."""
+def rescale_image(image: np.ndarray, scale: float, order: int = 1) -> np.ndarray:
+    """Resize height and width by ``scale``, dtype kept (linear; labels: ``order=0``)."""
     if scale == 1.0:
         return image
     shape = (max(1, round(image.shape[0] * scale)), max(1, round(image.shape[1] * scale)))
     resized = resize(
-        image, shape + image.shape[2:], order=1, preserve_range=True, anti_aliasing=scale < 1
+        image,
+        shape + image.shape[2:],
+        order=order,
+        preserve_range=True,
+        anti_aliasing=order > 0 and scale < 1,
     )
     return resized.astype(image.dtype)
 

@@ -23,8 +23,9 @@ from cellbench.errors import InputError
 from cellbench.io import atomic_path
 from cellbench.methods.deepng.augment import augment, random_crop
 from cellbench.methods.deepng.config import DeepNGConfig
-from cellbench.methods.deepng.images import rescale, to_rgb_float, to_tensor_batch
+from cellbench.methods.deepng.images import to_rgb_float, to_tensor_batch
 from cellbench.methods.deepng.model_io import load_model
+from cellbench.methods.predict import rescale_image
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def unlabelled_pool(dataset: PreparedDataset, cfg: DeepNGConfig) -> list[str]:
 
 
 def load_pool(dataset: PreparedDataset, ids: list[str], scale: float) -> list[np.ndarray]:
-    return [rescale(to_rgb_float(dataset.image(i)), scale) for i in ids]
+    return [rescale_image(to_rgb_float(dataset.image(i)), scale) for i in ids]
 
 
 def make_draw(

@@ -1,10 +1,9 @@
-"""Image normalisation shared by training and inference: RGB float32 in [0, 1], rescaled."""
+"""Image normalisation shared by training and inference: RGB float32 in [0, 1]."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from skimage.transform import resize
 
 
 def to_rgb_float(image: np.ndarray) -> np.ndarray:
@@ -24,21 +23,6 @@ def to_rgb_float(image: np.ndarray) -> np.ndarray:
     elif out.shape[-1] == 2:
         out = np.concatenate([out, np.zeros_like(out[..., :1])], axis=-1)
     return np.ascontiguousarray(out[..., :3])
-
-
-def rescale(image: np.ndarray, scale: float, order: int = 1) -> np.ndarray:
-    """Resize height and width by ``scale`` (labels: ``order=0``)."""
-    if scale == 1.0:
-        return image
-    shape = (max(1, round(image.shape[0] * scale)), max(1, round(image.shape[1] * scale)))
-    out = resize(
-        image,
-        shape + image.shape[2:],
-        order=order,
-        preserve_range=True,
-        anti_aliasing=order > 0 and scale < 1,
-    )
-    return out.astype(image.dtype)
 
 
 def to_tensor_batch(images: list[np.ndarray]) -> torch.Tensor:

@@ -10,10 +10,10 @@ import torch.nn.functional as F
 
 from cellbench.device import select_device
 from cellbench.methods.deepng.config import DeepNGConfig
-from cellbench.methods.deepng.images import rescale, to_rgb_float
+from cellbench.methods.deepng.images import to_rgb_float
 from cellbench.methods.deepng.model_io import load_model
 from cellbench.methods.deepng.postprocess import postprocess
-from cellbench.methods.predict import restore_labels
+from cellbench.methods.predict import rescale_image, restore_labels
 from cellbench.models.resnet_unet import DIVISOR, ResNetUNet
 
 
@@ -38,7 +38,7 @@ class Segmenter:
 
     def segment(self, image: np.ndarray) -> np.ndarray:
         """Instance labels (H, W) of one image, segmented at the training scale ``cfg.scale``."""
-        scaled = rescale(np.asarray(image), self.cfg.scale)
+        scaled = rescale_image(np.asarray(image), self.cfg.scale)
         labels = postprocess(self.probabilities(scaled), self.cfg.postprocess)
         return restore_labels(labels, image.shape[:2])
 

@@ -21,9 +21,10 @@ from cellbench.device import seed_everything, select_device
 from cellbench.errors import InputError
 from cellbench.methods.deepng.augment import augment, random_crop
 from cellbench.methods.deepng.config import DeepNGConfig
-from cellbench.methods.deepng.images import rescale, to_rgb_float, to_tensor_batch
+from cellbench.methods.deepng.images import to_rgb_float, to_tensor_batch
 from cellbench.methods.deepng.model_io import save_model
 from cellbench.methods.deepng.targets import three_class_targets
+from cellbench.methods.predict import rescale_image
 from cellbench.models.resnet_unet import ResNetUNet
 from cellbench.optim import Lamb
 
@@ -37,8 +38,8 @@ def load_training_set(
     pairs = []
     for group in cfg.known_groups:
         for image_id in dataset.image_ids(split="train", group=group, labelled=True):
-            image = rescale(to_rgb_float(dataset.image(image_id)), cfg.scale)
-            labels = rescale(dataset.labels(image_id), cfg.scale, order=0)
+            image = rescale_image(to_rgb_float(dataset.image(image_id)), cfg.scale)
+            labels = rescale_image(dataset.labels(image_id), cfg.scale, order=0)
             pairs.append((image, three_class_targets(labels, cfg.segmentation.border_width)))
     if not pairs:
         raise InputError(
