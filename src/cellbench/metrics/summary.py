@@ -15,7 +15,7 @@ from cellbench.errors import InputError
 from cellbench.metrics.ctc import seg_sum, seg_value
 from cellbench.metrics.cvppp import dice_overlap, sbd_overlap
 from cellbench.metrics.dsb import DSB_THRESHOLDS, dsb_ratio, dsb_tp
-from cellbench.metrics.matching import match_overlap, stats
+from cellbench.metrics.matching import Matching, match_overlap, stats
 from cellbench.metrics.overlap import overlap
 from cellbench.metrics.rand import rand_overlap
 
@@ -23,6 +23,19 @@ F1_THRESHOLD = 0.5
 THRESHOLD_KEYS = tuple(f"{t:.2f}" for t in DSB_THRESHOLDS)
 # Per-image values whose dataset value is their mean over images.
 MEAN_OVER_IMAGES = ("sbd", "dic", "abs_dic", "arand_cremi", "arand_skimage", "dice")
+
+
+def _f1_scores(m: Matching) -> dict[str, float | int]:
+    """Counts and ratios of the one-to-one matching at IoU ≥ 0.5, as stored per image and pooled."""
+    return {
+        "tp": m.tp,
+        "fp": m.fp,
+        "fn": m.fn,
+        "precision": m.precision,
+        "recall": m.recall,
+        "f1": m.f1,
+        "mean_matched_iou": m.mean_matched_score,
+    }
 
 
 def image_scores(gt: np.ndarray, pred: np.ndarray) -> dict[str, float | int]:
@@ -42,13 +55,7 @@ def image_scores(gt: np.ndarray, pred: np.ndarray) -> dict[str, float | int]:
     scores: dict[str, float | int] = {
         "n_gt": ov.n_gt,
         "n_pred": ov.n_pred,
-        "tp": m.tp,
-        "fp": m.fp,
-        "fn": m.fn,
-        "precision": m.precision,
-        "recall": m.recall,
-        "f1": m.f1,
-        "mean_matched_iou": m.mean_matched_score,
+        **_f1_scores(m),
         "dsb_ap": float(dsb_aps.mean()),
     }
     scores.update({f"dsb_ap_{k}": float(v) for k, v in zip(THRESHOLD_KEYS, dsb_aps, strict=True)})
@@ -101,13 +108,7 @@ def dataset_scores(rows: Sequence[Mapping[str, Any]]) -> dict[str, float | int]:
         "n_images": len(rows),
         "n_gt": n_gt,
         "n_pred": n_pred,
-        "tp": m.tp,
-        "fp": m.fp,
-        "fn": m.fn,
-        "precision": m.precision,
-        "recall": m.recall,
-        "f1": m.f1,
-        "mean_matched_iou": m.mean_matched_score,
+        **_f1_scores(m),
         "seg": seg_value(float(_column(rows, "seg_sum").sum()), total("seg_n"), n_pred),
         "dsb_map": float(_column(rows, "dsb_ap").mean()),
     }
