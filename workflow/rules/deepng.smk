@@ -127,7 +127,8 @@ rule deepng_predict:
     params:
         method="deepng",
         seed=lambda wildcards: int(wildcards.run.rsplit("seed", 1)[1]),
-        scale=None,
+        # The network rescales by its own training scale (methods.deepng.scale), as in training.
+        scale=1.0,
         device=config["device"],
         config_hash=CONFIG_HASH,
     script:
