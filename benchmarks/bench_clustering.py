@@ -1,10 +1,11 @@
 """Clustering benchmarks of deepng (paper 000, issue 8).
 
-1. Online Neural Gas, k = 1000 on 5000×32 for T = 200 epochs (the paper's largest setting):
-   wall time of the compiled kernel (target ≤ 10 s on 2 cores), an identical-results check
-   against the plain per-sample NumPy reference on a small case, and the speed ratio against
-   that reference (measured on the small case, and extrapolated for the full case from one
-   reference epoch, the reference doing the same full work in every epoch).
+1. Online Neural Gas, k = 1000 on 5000×32 for T = 200 epochs (the paper's largest setting), in
+   float64 (default) and float32 (option ``precision``): wall time of the compiled kernel
+   (target ≤ 10 s on 2 cores), an identical-results check against the plain per-sample NumPy
+   reference in the same precision on a small case, and the speed ratio against that reference
+   (measured on the small case, and extrapolated for the full case from one reference epoch,
+   the reference doing the same full work in every epoch).
 2. Growing Neural Gas growing to about 500 units over 200 epochs: cellbench's compiled GNG
    against the ``minigng`` package (benchmark-only dependency, ``pip install .[bench]``) on the
    same data and parameters, printed ratio (target ≥ 10×).
@@ -20,7 +21,12 @@ import time
 import numpy as np
 
 from cellbench.cluster import growing_neural_gas, neural_gas
-from cellbench.cluster.ng import initial_centroids, neural_gas_kernel, neural_gas_reference
+from cellbench.cluster.ng import (
+    PRECISIONS,
+    initial_centroids,
+    neural_gas_kernel,
+    neural_gas_reference,
+)
 from cellbench.cluster.schedules import epoch_orders, epoch_schedule
 
 
@@ -30,35 +36,40 @@ def timed(function, *args, **kwargs):
     return result, time.perf_counter() - start
 
 
-def ng_identity_and_ratio(n: int = 400, dim: int = 16, k: int = 50, epochs: int = 20) -> float:
+def ng_identity_and_ratio(
+    precision: str, n: int = 400, dim: int = 16, k: int = 50, epochs: int = 20
+) -> float:
     data = np.random.default_rng(1).normal(size=(n, dim))
-    neural_gas(data[:20], 3, 0, epochs=1)  # compile
-    fast, t_fast = timed(neural_gas, data, k, 7, epochs=epochs)
-    slow, t_slow = timed(neural_gas, data, k, 7, epochs=epochs, reference=True)
+    neural_gas(data[:20], 3, 0, epochs=1, precision=precision)  # compile
+    fast, t_fast = timed(neural_gas, data, k, 7, epochs=epochs, precision=precision)
+    slow, t_slow = timed(neural_gas, data, k, 7, epochs=epochs, precision=precision, reference=True)
     identical = np.array_equal(fast.centroids, slow.centroids) and np.array_equal(
         fast.labels, slow.labels
     )
     print(
-        f"NG small case ({n}×{dim}, k={k}, T={epochs}): identical to NumPy reference: {identical}; "
-        f"kernel {t_fast:.3f} s, reference {t_slow:.2f} s, ratio {t_slow / t_fast:.0f}×"
+        f"NG {precision} small case ({n}×{dim}, k={k}, T={epochs}): identical to NumPy "
+        f"reference: {identical}; kernel {t_fast:.3f} s, reference {t_slow:.2f} s, "
+        f"ratio {t_slow / t_fast:.0f}×"
     )
     if not identical:
         raise SystemExit("kernel and reference differ")
     return t_slow / t_fast
 
 
-def ng_full(n: int, dim: int, k: int, epochs: int) -> None:
+def ng_full(precision: str, n: int, dim: int, k: int, epochs: int) -> None:
     data = np.random.default_rng(0).normal(size=(n, dim))
-    result, seconds = timed(neural_gas, data, k, 0, epochs=epochs)
+    result, seconds = timed(neural_gas, data, k, 0, epochs=epochs, precision=precision)
     # one reference epoch (epoch 0, every centroid moves) on the same data, extrapolated
+    dtype = np.dtype(precision)
     rng = np.random.default_rng(0)
-    start = initial_centroids(data, k, rng)
+    start = initial_centroids(data, k, rng).astype(dtype)
     orders = epoch_orders(n, 1, rng)
     eps, weights = epoch_schedule(epochs, 0.1, 1e-4, 2.0 * k, 0.001, k)
-    ref, t_ref = timed(neural_gas_reference, data, start, orders, eps[:1], weights[:1])
-    ker = neural_gas_kernel(data, start, orders, eps[:1], weights[:1])
+    first = (data.astype(dtype), start, orders, eps[:1].astype(dtype), weights[:1].astype(dtype))
+    ref, t_ref = timed(neural_gas_reference, *first)
+    ker = neural_gas_kernel(*first)
     print(
-        f"NG full case ({n}×{dim}, k={k}, T={epochs}): {seconds:.2f} s "
+        f"NG {precision} full case ({n}×{dim}, k={k}, T={epochs}): {seconds:.2f} s "
         f"(target ≤ 10 s); first epoch identical to reference: {np.array_equal(ref, ker)}; "
         f"reference {t_ref:.2f} s per epoch → ≈{t_ref * epochs:.0f} s for T={epochs}, "
         f"ratio ≈{t_ref * epochs / seconds:.0f}×; {np.unique(result.labels).size} non-empty clusters"
@@ -110,12 +121,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller cases (smoke test)")
     args = parser.parse_args()
-    ng_identity_and_ratio()
+    for precision in PRECISIONS:
+        ng_identity_and_ratio(precision)
+        if args.quick:
+            ng_full(precision, 1000, 32, 100, 20)
+        else:
+            ng_full(precision, 5000, 32, 1000, 200)
     if args.quick:
-        ng_full(1000, 32, 100, 20)
         gng_vs_minigng(100, 32, 20, 50)
     else:
-        ng_full(5000, 32, 1000, 200)
         gng_vs_minigng(500, 32, 200, 500)
 
 

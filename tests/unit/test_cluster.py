@@ -9,6 +9,7 @@ import pytest
 
 from cellbench.cluster import growing_neural_gas, neural_gas, normalized_entropy, online_kmeans
 from cellbench.cluster.ng import neural_gas_kernel, neural_gas_reference
+from cellbench.cluster.ng_kernel import sort_by_distance
 from cellbench.cluster.schedules import (
     epoch_schedule,
     learning_rate,
@@ -60,6 +61,57 @@ def test_kernel_identical_to_numpy_reference(algorithm):
     slow = algorithm(data, 7, seed=3, epochs=15, reference=True)
     np.testing.assert_array_equal(fast.centroids, slow.centroids)
     np.testing.assert_array_equal(fast.labels, slow.labels)
+
+
+def _identical(data: np.ndarray, k: int, epochs: int, precision: str = "float64") -> None:
+    fast = neural_gas(data, k, seed=5, epochs=epochs, precision=precision)
+    slow = neural_gas(data, k, seed=5, epochs=epochs, precision=precision, reference=True)
+    assert fast.centroids.dtype == np.dtype(precision)
+    np.testing.assert_array_equal(fast.centroids, slow.centroids)
+    np.testing.assert_array_equal(fast.labels, slow.labels)
+
+
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+def test_kernel_identical_through_every_regime(precision):
+    """k = 300 over 30 epochs: every centroid moves (one fused pass, full radix sort), then
+    only the m nearest (sort, then insertion scan), down to the winner alone."""
+    data = np.random.default_rng(4).normal(size=(400, 6))
+    _identical(data, 300, 30, precision)
+
+
+def test_kernel_identical_with_tied_distances():
+    grid = np.random.default_rng(6).integers(0, 3, size=(150, 2)).astype(np.float64)
+    _identical(np.repeat(grid, 2, axis=0), 60, 6)
+
+
+@pytest.mark.parametrize("case", ["spread", "ties", "outlier", "constant", "float32"])
+def test_radix_sort_of_distances_is_the_stable_argsort(case):
+    """The 16-bit key sort, its insertion pass and (outlier: every other distance shares one
+    key) its merge-sort fallback all give ``np.argsort(kind="stable")``."""
+    rng = np.random.default_rng(9)
+    dist = {
+        "spread": rng.uniform(10, 60, 1000),
+        "ties": rng.integers(0, 4, 1000).astype(np.float64),
+        "outlier": np.append(rng.uniform(0, 1, 999), 1e12),
+        "constant": np.full(300, 2.5),
+        "float32": rng.uniform(0, 1, 700).astype(np.float32),
+    }[case]
+    k = dist.size
+    order, key, scratch = (np.empty(k, dtype=np.int64) for _ in range(3))
+    sort_by_distance(dist, order, np.empty_like(dist), key, scratch, np.empty(512, np.int64))
+    np.testing.assert_array_equal(order, np.argsort(dist, kind="stable"))
+
+
+def test_float32_differs_from_float64_and_bad_precision_is_refused():
+    data = np.random.default_rng(8).normal(size=(100, 4))
+    single = neural_gas(data, 20, seed=0, epochs=5, precision="float32")
+    double = neural_gas(data, 20, seed=0, epochs=5)
+    assert not np.array_equal(single.centroids.astype(np.float64), double.centroids)
+    np.testing.assert_allclose(single.centroids, double.centroids, atol=1e-4)
+    with pytest.raises(ValueError, match="precision"):
+        neural_gas(data, 3, seed=0, epochs=1, precision="float16")
+    with pytest.raises(ValueError, match="NaN"):
+        neural_gas(np.full((5, 2), np.nan), 2, seed=0, epochs=1)
 
 
 def test_seed_determines_result():

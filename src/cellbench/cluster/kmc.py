@@ -22,6 +22,7 @@ def online_kmeans(
     eps_fin: float = EPS_FIN,
     radius: float = R_FIN,
     reference: bool = False,
+    precision: str = "float64",
 ) -> ClusterResult:
     """kMC: :func:`~cellbench.cluster.ng.neural_gas` with R0 = Rfin = ``radius`` (0.001)."""
     return neural_gas(
@@ -34,4 +35,5 @@ def online_kmeans(
         r0=radius,
         r_fin=radius,
         reference=reference,
+        precision=precision,
     )

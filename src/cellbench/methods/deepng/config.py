@@ -8,7 +8,7 @@ The Snakemake config section ``methods.deepng`` (schema:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class ClusterConfig:
     eps_fin: float = 1e-4
     r_fin: float = 0.001
     kmc_radius: float = 0.001
+    precision: Literal["float64", "float32"] = "float64"  # paper silent; float32 ≈ 1.3× faster
     gng: GNGConfig = field(default_factory=GNGConfig)
 
 

@@ -44,11 +44,25 @@ def run_clustering(
     c = cfg.clustering
     if algo == "kmc":
         result = online_kmeans(
-            features, k, seed, epochs=c.epochs, eps0=c.eps0, eps_fin=c.eps_fin, radius=c.kmc_radius
+            features,
+            k,
+            seed,
+            epochs=c.epochs,
+            eps0=c.eps0,
+            eps_fin=c.eps_fin,
+            radius=c.kmc_radius,
+            precision=c.precision,
         )
     elif algo == "ng":
         result = neural_gas(
-            features, k, seed, epochs=c.epochs, eps0=c.eps0, eps_fin=c.eps_fin, r_fin=c.r_fin
+            features,
+            k,
+            seed,
+            epochs=c.epochs,
+            eps0=c.eps0,
+            eps_fin=c.eps_fin,
+            r_fin=c.r_fin,
+            precision=c.precision,
         )
     elif algo == "gng":
         g = c.gng
