@@ -7,6 +7,7 @@ with script_logging(snakemake.log[0]):
     table1(
         snakemake.input.cellulus,
         snakemake.input.baseline,
+        snakemake.input.pretrained,
         snakemake.input.published,
         snakemake.output,
     )

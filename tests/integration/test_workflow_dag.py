@@ -29,6 +29,16 @@ def test_dry_run_builds_dag(extra: list[str]) -> None:
     result = dry_run(*extra)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "evaluate" in result.stdout
+    assert "pretrained_predict" not in result.stdout  # optional baselines are off by default
+
+
+def test_pretrained_baselines_are_optional_rules() -> None:
+    """When listed, one prediction per tool and cellulus dataset feeds Table 1 (off by default:
+    see test_dry_run_builds_dag)."""
+    enabled = dry_run("--config", 'methods={"cellulus": {"pretrained": {"tools": ["cellpose"]}}}')
+    assert enabled.returncode == 0, enabled.stdout[-2000:] + enabled.stderr[-2000:]
+    assert "results/predictions/cellpose/synth-ctc/pretrained" in enabled.stdout
+    assert "results/predictions/stardist/" not in enabled.stdout
 
 
 def test_unknown_config_key_is_named_before_any_job(tmp_path: Path) -> None:

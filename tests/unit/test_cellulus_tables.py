@@ -40,15 +40,26 @@ def test_table1(tmp_path: Path) -> None:
         for seed in (0, 1)
     ]
     baseline = [_summary(tmp_path / "b.json", "otsu_watershed", "ctc-sim", "default", 0.5, 0.4)]
+    published = REPO / "config/paper_results/cellulus_table1.csv"
     outputs = [tmp_path / f"t1.{ext}" for ext in ("csv", "md", "tex")]
-    data = table1(cellulus, baseline, REPO / "config/paper_results/cellulus_table1.csv", outputs)
+    data = table1(cellulus, baseline, [], published, outputs)
     ours = data[(data["source"] == "ours") & (data["method"] == "cellulus")].iloc[0]
     assert ours["runs"] == 2 and abs(ours["f1"] - 0.805) < 1e-9
     paper = data[(data["source"] == "paper") & (data["method"] == "cellulus")].iloc[0]
     assert (paper["f1"], paper["seg"]) == (0.83, 0.65)
     markdown = outputs[1].read_text()
     assert "0.805 ± 0.007" in markdown and "otsu_watershed SEG" in markdown
+    assert "| stardist F1" not in markdown
     assert len(pd.read_csv(outputs[0])) == 5  # 2 ours + 3 published methods
+    pretrained = [
+        _summary(tmp_path / f"{tool}.json", tool, "ctc-sim", "pretrained", 0.3, 0.2)
+        for tool in ("stardist", "cellpose")
+    ]
+    data = table1(cellulus, baseline, pretrained, published, outputs)
+    measured = data[(data["source"] == "ours") & (data["method"] == "cellpose")].iloc[0]
+    assert (measured["f1"], measured["run_names"]) == (0.3, "pretrained")
+    markdown = outputs[1].read_text()
+    assert "stardist F1" in markdown and "paper cellpose SEG" in markdown
 
 
 def test_table2(tmp_path: Path) -> None:

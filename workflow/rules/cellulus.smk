@@ -12,6 +12,13 @@ CELLULUS_SWEEP_RUNS = [
     run_name(CELLULUS_SWEEP.get("seed", 0), None if scale == 1 else scale)
     for scale in CELLULUS_SWEEP.get("scales", [])
 ]
+# Optional pretrained baselines of Table 1 (rules in pretrained.smk).
+PRETRAINED = CELLULUS.get("pretrained", {})
+PRETRAINED_TOOLS = PRETRAINED.get("tools", [])
+PRETRAINED_MODELS = {
+    "stardist": PRETRAINED.get("stardist_model", "2D_versatile_fluo"),
+    "cellpose": PRETRAINED.get("cellpose_model", "cpsam"),
+}
 
 
 rule cellulus_train:
@@ -92,6 +99,11 @@ rule cellulus_table1:
         ],
         baseline=[
             evaluation_summary("otsu_watershed", dataset, "default")
+            for dataset in CELLULUS_DATASETS
+        ],
+        pretrained=[
+            evaluation_summary(tool, dataset, "pretrained")
+            for tool in PRETRAINED_TOOLS
             for dataset in CELLULUS_DATASETS
         ],
         published="config/paper_results/cellulus_table1.csv",

@@ -16,35 +16,33 @@ from cellbench.tables.summaries import load_summaries
 from cellbench.tables.write import mean_std, write_table
 
 PAPER_METHODS = ("cellulus", "stardist", "cellpose")
+OUR_METHODS = ("cellulus", "otsu_watershed", "stardist", "cellpose")
 
 
 def read_published(path: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"dataset": str, "paper_dataset": str})
 
 
-def table1_data(
-    cellulus: pd.DataFrame, baseline: pd.DataFrame, published: pd.DataFrame
-) -> pd.DataFrame:
+def table1_data(runs: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     """Long table: one row per (dataset, method, source), mean and std of F1/SEG over runs."""
     rows = []
-    for runs in (cellulus, baseline):
-        for (dataset, method), frame in runs.groupby(["dataset", "method"], sort=True):
-            rows.append(
-                {
-                    "dataset": dataset,
-                    "method": method,
-                    "source": "ours",
-                    "runs": len(frame),
-                    "f1": frame["f1"].mean(),
-                    "f1_std": frame["f1"].std(ddof=1) if len(frame) > 1 else float("nan"),
-                    "seg": frame["seg"].mean(),
-                    "seg_std": frame["seg"].std(ddof=1) if len(frame) > 1 else float("nan"),
-                    "run_names": ";".join(sorted(frame["run"])),
-                    "config_hash": frame["config_hash"].iloc[0],
-                    "git_commit": frame["git_commit"].iloc[0],
-                    "device": frame["device"].iloc[0],
-                }
-            )
+    for (dataset, method), frame in runs.groupby(["dataset", "method"], sort=True):
+        rows.append(
+            {
+                "dataset": dataset,
+                "method": method,
+                "source": "ours",
+                "runs": len(frame),
+                "f1": frame["f1"].mean(),
+                "f1_std": frame["f1"].std(ddof=1) if len(frame) > 1 else float("nan"),
+                "seg": frame["seg"].mean(),
+                "seg_std": frame["seg"].std(ddof=1) if len(frame) > 1 else float("nan"),
+                "run_names": ";".join(sorted(frame["run"])),
+                "config_hash": frame["config_hash"].iloc[0],
+                "git_commit": frame["git_commit"].iloc[0],
+                "device": frame["device"].iloc[0],
+            }
+        )
     datasets = {row["dataset"] for row in rows}
     for row in published[published["dataset"].isin(datasets)].itertuples(index=False):
         rows.append(
@@ -60,21 +58,16 @@ def table1_data(
     return pd.DataFrame(rows)
 
 
-def table1_display(
-    data: pd.DataFrame, cellulus: pd.DataFrame, baseline: pd.DataFrame
-) -> pd.DataFrame:
-    """Wide table: per dataset our cellulus and baseline (mean ± std over seeds) and the paper."""
+def table1_display(data: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """Wide table: per dataset each method we ran (mean ± std over seeds), then the paper."""
+    methods = [m for m in OUR_METHODS if m in set(runs["method"])]
     rows = []
     for dataset in sorted(data["dataset"].unique()):
-        ours_c = cellulus[cellulus["dataset"] == dataset]
-        ours_b = baseline[baseline["dataset"] == dataset]
-        row = {
-            "dataset": dataset,
-            "cellulus F1": mean_std(ours_c["f1"]),
-            "cellulus SEG": mean_std(ours_c["seg"]),
-            "otsu_watershed F1": mean_std(ours_b["f1"]),
-            "otsu_watershed SEG": mean_std(ours_b["seg"]),
-        }
+        row = {"dataset": dataset}
+        for method in methods:
+            ours = runs[(runs["dataset"] == dataset) & (runs["method"] == method)]
+            row[f"{method} F1"] = mean_std(ours["f1"])
+            row[f"{method} SEG"] = mean_std(ours["seg"])
         paper = data[(data["dataset"] == dataset) & (data["source"] == "paper")]
         for method in PAPER_METHODS:
             hit = paper[paper["method"] == method]
@@ -87,18 +80,22 @@ def table1_display(
 def table1(
     cellulus_summaries: Sequence[str | Path],
     baseline_summaries: Sequence[str | Path],
+    pretrained_summaries: Sequence[str | Path],
     published_csv: str | Path,
     outputs: Sequence[str | Path],
 ) -> pd.DataFrame:
-    """Table 1 of paper 001: F1@0.5 and SEG per dataset (cellulus, otsu_watershed, paper)."""
-    cellulus = load_summaries(cellulus_summaries)
-    baseline = load_summaries(baseline_summaries)
-    data = table1_data(cellulus, baseline, read_published(published_csv))
+    """Table 1 of paper 001: F1@0.5 and SEG per dataset.
+
+    Our rows: cellulus, otsu_watershed and, where the optional rules ran, the pretrained
+    StarDist/Cellpose models; then the published numbers.
+    """
+    runs = load_summaries([*cellulus_summaries, *baseline_summaries, *pretrained_summaries])
+    data = table1_data(runs, read_published(published_csv))
     write_table(
         data,
         outputs,
         title="cellulus Table 1: F1@0.5 and SEG on the test split (mean ± std over seeds) vs. published",
-        display=table1_display(data, cellulus, baseline),
+        display=table1_display(data, runs),
     )
     return data
 
