@@ -110,3 +110,15 @@ def test_missing_tools_and_unknown_names_are_clear_errors(
     with pytest.raises(RuntimeError, match="not installed"):
         pretrained.tool_version("no-such-tool-cellbench")
     assert not (tmp_path / "x").exists()
+
+
+def test_stardist_wrapper_runs_the_real_api(tmp_path: Path) -> None:
+    """With envs/pretrained.yaml (tensorflow): an untrained StarDist2D, no weights downloaded."""
+    pytest.importorskip("tensorflow")
+    from stardist.models import Config2D, StarDist2D
+
+    config = Config2D(n_rays=8, grid=(2, 2), n_channel_in=1, unet_n_depth=2, unet_n_filter_base=8)
+    model = StarDist2D(config, name="untrained", basedir=str(tmp_path))
+    image = np.random.default_rng(0).uniform(0, 255, (96, 80, 2)).astype(np.uint8)
+    labels = StarDistSegmenter(model).segment(image)
+    assert labels.shape == (96, 80) and labels.dtype == np.uint32
