@@ -9,7 +9,7 @@ import pytest
 
 from cellbench.cluster import growing_neural_gas, neural_gas, normalized_entropy, online_kmeans
 from cellbench.cluster.ng import neural_gas_kernel, neural_gas_reference
-from cellbench.cluster.ng_kernel import sort_by_distance
+from cellbench.cluster.ng_kernel import nearest_by_radix
 from cellbench.cluster.schedules import (
     epoch_schedule,
     learning_rate,
@@ -85,9 +85,9 @@ def test_kernel_identical_with_tied_distances():
 
 
 @pytest.mark.parametrize("case", ["spread", "ties", "outlier", "constant", "float32"])
-def test_radix_sort_of_distances_is_the_stable_argsort(case):
+def test_radix_selection_of_distances_is_the_stable_argsort(case):
     """The 16-bit key sort, its insertion pass and (outlier: every other distance shares one
-    key) its merge-sort fallback all give ``np.argsort(kind="stable")``."""
+    key) its merge-sort fallback all give the start of ``np.argsort(kind="stable")``."""
     rng = np.random.default_rng(9)
     dist = {
         "spread": rng.uniform(10, 60, 1000),
@@ -97,9 +97,12 @@ def test_radix_sort_of_distances_is_the_stable_argsort(case):
         "float32": rng.uniform(0, 1, 700).astype(np.float32),
     }[case]
     k = dist.size
-    order, key, scratch = (np.empty(k, dtype=np.int64) for _ in range(3))
-    sort_by_distance(dist, order, np.empty_like(dist), key, scratch, np.empty(512, np.int64))
-    np.testing.assert_array_equal(order, np.argsort(dist, kind="stable"))
+    expected = np.argsort(dist, kind="stable")
+    for m in (k, k // 3, 17):  # all, or the m nearest (radix sort of the candidates only)
+        order, *scratch = (np.empty(k, dtype=np.int64) for _ in range(5))
+        histograms = np.empty(512, np.int64)
+        nearest_by_radix(dist, m, order, np.empty_like(dist), *scratch, histograms)
+        np.testing.assert_array_equal(order[:m], expected[:m])
 
 
 def test_float32_differs_from_float64_and_bad_precision_is_refused():

@@ -7,9 +7,10 @@ index), then ``w += (ε(t) · h(rank)) · (x − w)``. Only the amount of work d
 
 * Ranks whose weight h underflows to exactly 0.0 leave a centroid unchanged, so only the m
   nearest centroids matter (m = the number of positive weights of the epoch). For small m
-  they are found by an insertion scan; otherwise all centroids are sorted by a radix sort on a
-  16-bit key that is a monotone function of the distance, then an insertion pass orders the
-  few distances that share a key (exact, and stable like the reference's argsort).
+  they are found by an insertion scan; otherwise by a radix sort, on a 16-bit key that is a
+  monotone function of the distance, of the centroids that can be among the m nearest, then an
+  insertion pass orders the few distances that share a key (exact, and stable like the
+  reference's argsort).
 * While many centroids move (m · ``DENSE_RATIO`` ≥ k) the update for one point and the
   distances to the next point are computed in one pass over the centroids; later only the m
   winners are moved and the distances are measured in a separate pass.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-SCAN_MAX = 16  # rank the m nearest by an insertion scan up to this m, else sort all
+SCAN_MAX = 8  # rank the m nearest by an insertion scan up to this m, else by radix sort
 DENSE_RATIO = 8  # one fused pass over all centroids when m * DENSE_RATIO >= k
 KEY_LEVELS = 65536  # distinct sort keys, two 8-bit counting passes
 INVERSION_BUDGET = 4096  # insertion moves before crowded keys fall back to a merge sort
@@ -159,19 +160,22 @@ def _nearest_by_scan(dist, m, ranked):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def sort_by_distance(dist, order, sorted_dist, key, scratch, histograms):  # pragma: no cover
-    """Stable order of all centroids by distance (ties by index), into ``order``.
+def nearest_by_radix(
+    dist, m, order, sorted_dist, key, candidates, buffer, buffer_keys, histograms
+):  # pragma: no cover
+    """The m nearest centroids in stable order (ties by index) into ``order[:m]``.
 
-    A 16-bit key ``floor((d − min) · 65536 / (max − min))`` is a non-decreasing function of d,
-    so sorting by the key (two stable 8-bit counting passes) leaves only distances that share a
-    key out of order; a final insertion pass puts those in order, never moving a centroid past
-    one with a different key. Crowded keys (distances squeezed by an outlier) fall back to a
-    merge sort.
+    A 16-bit key ``floor((d − min) · 65536 / (max − min))`` is a non-decreasing function of d.
+    The candidates are the centroids whose key's high byte is at most that of the m-th nearest
+    (all of them for m = k), in index order; two stable 8-bit counting passes sort them by key,
+    which leaves only distances that share a key out of order, and a final insertion pass puts
+    those in order without moving a centroid past one with another key. Crowded keys
+    (distances squeezed together by an outlier) fall back to a merge sort.
     """
     k = dist.shape[0]
     lo, hi = _value_range(dist)
     if hi == lo:
-        for j in range(k):
+        for j in range(m):
             order[j] = j
         return
     scale = KEY_LEVELS / (hi - lo)
@@ -181,9 +185,28 @@ def sort_by_distance(dist, order, sorted_dist, key, scratch, histograms):  # pra
     low, high = histograms[:256], histograms[256:]
     low[:] = 0
     high[:] = 0
-    for j in range(k):
-        low[key[j] & 255] += 1
-        high[key[j] >> 8] += 1
+    if m >= k:  # every centroid is a candidate
+        n = k
+        for j in range(k):
+            candidates[j] = j
+            low[key[j] & 255] += 1
+            high[key[j] >> 8] += 1
+    else:  # candidates: high byte at most that of the m-th nearest, in index order
+        for j in range(k):
+            high[key[j] >> 8] += 1
+        cutoff = 255
+        total = 0
+        for b in range(256):
+            total += high[b]
+            if total >= m:
+                cutoff = b
+                break
+        n = 0
+        for j in range(k):
+            candidates[n] = j
+            n += (key[j] >> 8) <= cutoff
+        for i in range(n):
+            low[key[candidates[i]] & 255] += 1
     total_low = 0
     total_high = 0
     for b in range(256):
@@ -193,22 +216,22 @@ def sort_by_distance(dist, order, sorted_dist, key, scratch, histograms):  # pra
         count = high[b]
         high[b] = total_high
         total_high += count
-    for j in range(k):  # first pass, by the low byte: centroid in order, key in scratch
+    for i in range(n):  # first pass, by the low byte; each key travels with its centroid
+        j = candidates[i]
         b = key[j] & 255
         p = low[b]
-        order[p] = j
-        scratch[p] = key[j]
+        buffer[p] = j
+        buffer_keys[p] = key[j]
         low[b] = p + 1
-    for p0 in range(k):  # second pass, by the high byte: key no longer needed, centroid in key
-        b = scratch[p0] >> 8
+    for i in range(n):  # second pass, by the high byte
+        b = buffer_keys[i] >> 8
         p = high[b]
-        key[p] = order[p0]
+        order[p] = buffer[i]
         high[b] = p + 1
-    order[:] = key
-    for p in range(k):
+    for p in range(n):
         sorted_dist[p] = dist[order[p]]
     moves = 0
-    for p0 in range(1, k):
+    for p0 in range(1, n):
         d = sorted_dist[p0]
         if sorted_dist[p0 - 1] <= d:
             continue
@@ -222,7 +245,8 @@ def sort_by_distance(dist, order, sorted_dist, key, scratch, histograms):  # pra
         sorted_dist[p] = d
         moves += p0 - p
         if moves > INVERSION_BUDGET:
-            order[:] = np.argsort(dist, kind="mergesort")
+            chosen = candidates[:n]
+            order[:n] = chosen[np.argsort(dist[chosen], kind="mergesort")]
             return
 
 
@@ -232,7 +256,12 @@ def _run(data, wt, orders, eps, weights, n_active):  # pragma: no cover - compil
     k = wt.shape[1]
     epochs, n = orders.shape
     dist, coef, sorted_dist = np.empty(k, wt.dtype), np.empty(k, wt.dtype), np.empty(k, wt.dtype)
-    ranked, key, scratch = np.empty(k, np.int64), np.empty(k, np.int64), np.empty(k, np.int64)
+    ranked, key = np.empty(k, np.int64), np.empty(k, np.int64)
+    candidates, buffer, buffer_keys = (
+        np.empty(k, np.int64),
+        np.empty(k, np.int64),
+        np.empty(k, np.int64),
+    )
     histograms = np.empty(512, dtype=np.int64)
     _distances(data, orders[0, 0], wt, dist)
     for s in range(epochs * n):
@@ -243,7 +272,9 @@ def _run(data, wt, orders, eps, weights, n_active):  # pragma: no cover - compil
         if m <= SCAN_MAX:
             _nearest_by_scan(dist, m, ranked)
         else:
-            sort_by_distance(dist, ranked, sorted_dist, key, scratch, histograms)
+            nearest_by_radix(
+                dist, m, ranked, sorted_dist, key, candidates, buffer, buffer_keys, histograms
+            )
         if m * DENSE_RATIO >= k:
             if m < k:
                 coef[:] = 0.0
