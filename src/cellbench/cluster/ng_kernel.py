@@ -17,8 +17,9 @@ index), then ``w += (ε(t) · h(rank)) · (x − w)``. Only the amount of work d
 * The passes over the centroids, stored transposed (d, k), handle four dimensions at a time so
   that each distance is loaded and stored once per four dimensions (same additions, same order).
 
-A second thread does not help: on the 2-vCPU machines this was written for, two threads of
-this vectorised loop run no faster than one (``benchmarks/README.md``).
+The same code runs in float64 or float32 (the dtype of the arrays), matching the reference run
+in that dtype. A second thread does not help: on the 2-vCPU machines this was written for, two
+threads of this vectorised loop run no faster than one (``benchmarks/README.md``).
 """
 
 from __future__ import annotations
@@ -255,13 +256,14 @@ def _run(data, wt, orders, eps, weights, n_active):  # pragma: no cover - compil
     """All epochs, point by point, on transposed centroids ``wt`` (d, k) in place."""
     k = wt.shape[1]
     epochs, n = orders.shape
-    dist, coef, sorted_dist = np.empty(k, wt.dtype), np.empty(k, wt.dtype), np.empty(k, wt.dtype)
-    ranked, key = np.empty(k, np.int64), np.empty(k, np.int64)
-    candidates, buffer, buffer_keys = (
-        np.empty(k, np.int64),
-        np.empty(k, np.int64),
-        np.empty(k, np.int64),
-    )
+    dist = np.empty(k, wt.dtype)
+    coef = np.empty(k, wt.dtype)
+    sorted_dist = np.empty(k, wt.dtype)
+    ranked = np.empty(k, np.int64)
+    key = np.empty(k, np.int64)
+    candidates = np.empty(k, np.int64)
+    buffer = np.empty(k, np.int64)
+    buffer_keys = np.empty(k, np.int64)
     histograms = np.empty(512, dtype=np.int64)
     _distances(data, orders[0, 0], wt, dist)
     for s in range(epochs * n):
@@ -295,8 +297,8 @@ def run_kernel(
 ) -> None:
     """Run eqs. 1–3 over all epochs on transposed centroids ``wt`` (d, k), in place.
 
-    Arrays must be C-contiguous: ``data`` (n, d) float64, ``orders`` (T, n) int64, ``eps`` (T,)
-    and ``weights`` (T, k) float64.
+    Arrays must be C-contiguous: ``orders`` (T, n) int64; ``data`` (n, d), ``eps`` (T,) and
+    ``weights`` (T, k) in the dtype of ``wt``, float64 or float32.
     """
     n_active = np.count_nonzero(weights > 0.0, axis=1).astype(np.int64)
     if np.any(n_active < 1):

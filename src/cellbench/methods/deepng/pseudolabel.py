@@ -42,28 +42,11 @@ def run_clustering(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(labels, centroids) of kMC/NG with k centroids or GNG started from k units."""
     c = cfg.clustering
+    schedule = {"epochs": c.epochs, "eps0": c.eps0, "eps_fin": c.eps_fin, "precision": c.precision}
     if algo == "kmc":
-        result = online_kmeans(
-            features,
-            k,
-            seed,
-            epochs=c.epochs,
-            eps0=c.eps0,
-            eps_fin=c.eps_fin,
-            radius=c.kmc_radius,
-            precision=c.precision,
-        )
+        result = online_kmeans(features, k, seed, radius=c.kmc_radius, **schedule)
     elif algo == "ng":
-        result = neural_gas(
-            features,
-            k,
-            seed,
-            epochs=c.epochs,
-            eps0=c.eps0,
-            eps_fin=c.eps_fin,
-            r_fin=c.r_fin,
-            precision=c.precision,
-        )
+        result = neural_gas(features, k, seed, r_fin=c.r_fin, **schedule)
     elif algo == "gng":
         g = c.gng
         result = growing_neural_gas(
