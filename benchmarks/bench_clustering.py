@@ -28,6 +28,7 @@ from cellbench.cluster.ng import (
     neural_gas_reference,
 )
 from cellbench.cluster.schedules import epoch_orders, epoch_schedule
+from cellbench.methods.deepng.config import ClusterConfig
 
 
 def timed(function, *args, **kwargs):
@@ -68,8 +69,9 @@ def ng_full(precision: str, n: int, dim: int, k: int, epochs: int) -> None:
     first = (data.astype(dtype), start, orders, eps[:1].astype(dtype), weights[:1].astype(dtype))
     ref, t_ref = timed(neural_gas_reference, *first)
     ker = neural_gas_kernel(*first)
+    default = " (deepng default)" if precision == ClusterConfig().precision else ""
     print(
-        f"NG {precision} full case ({n}×{dim}, k={k}, T={epochs}): {seconds:.2f} s "
+        f"NG {precision}{default} full case ({n}×{dim}, k={k}, T={epochs}): {seconds:.2f} s "
         f"(target ≤ 10 s); first epoch identical to reference: {np.array_equal(ref, ker)}; "
         f"reference {t_ref:.2f} s per epoch → ≈{t_ref * epochs:.0f} s for T={epochs}, "
         f"ratio ≈{t_ref * epochs / seconds:.0f}×; {np.unique(result.labels).size} non-empty clusters"
