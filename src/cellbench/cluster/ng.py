@@ -13,8 +13,8 @@ Rfin = 0.001, T = 200. k-means (kMC) is the same update with R0 = Rfin = 0.001
 
 Two implementations give identical results: :func:`neural_gas_reference`, a plain per-sample
 NumPy loop, and a compiled kernel (:mod:`cellbench.cluster.ng_kernel`, numba) used by
-:func:`neural_gas`. The kernel is exact, not approximate: it skips only ranks
-whose weight h underflows to exactly 0.0 in float64 (for them the update of eq. 1 is exactly
+:func:`neural_gas`. The kernel is exact, not approximate: it skips only ranks whose
+weight h underflows to exactly 0.0 in the working precision (for them the update of eq. 1 is
 zero), so late in training, when R(t) is small, only the nearest few centroids are ranked and
 moved. Distances are accumulated dimension by dimension in the same order in both
 implementations, so ranks (stable order on ties) and updates agree bit for bit.
