@@ -139,7 +139,7 @@ def neural_gas(
     order per epoch. ``reference=True`` runs the pure NumPy implementation instead of the
     compiled kernel (identical result, much slower). ``precision`` "float32" runs both
     implementations in single precision (data, centroids, ε and h, which then underflows to 0
-    from r/R > 103 instead of 745): about 1.3× faster, and identical between the two, but
+    from r/R > 103 instead of 745): about 1.5× faster, and identical between the two, but
     not to float64.
     """
     data = np.asarray(data, dtype=np.float64)

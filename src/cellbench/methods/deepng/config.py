@@ -73,7 +73,7 @@ class ClusterConfig:
     eps_fin: float = 1e-4
     r_fin: float = 0.001
     kmc_radius: float = 0.001
-    # Paper silent. The features are float32 network outputs; float32 NG is ≈1.3× faster.
+    # Paper silent. The features are float32 network outputs; float32 NG is ≈1.5× faster.
     precision: Literal["float64", "float32"] = "float32"
     gng: GNGConfig = field(default_factory=GNGConfig)
 
