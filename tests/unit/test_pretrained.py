@@ -13,12 +13,12 @@ from skimage.measure import label
 
 from cellbench.io import read_labels
 from cellbench.methods import pretrained
+from cellbench.methods.cellulus.data import normalise
 from cellbench.methods.pretrained import (
     CellposeSegmenter,
     StarDistSegmenter,
     cellpose_input,
     grey,
-    normalize_percentiles,
     predict_pretrained,
 )
 
@@ -49,7 +49,7 @@ def test_grey_normalisation_and_cellpose_channel_roles() -> None:
     two = np.stack([np.full((4, 4), 2.0), np.full((4, 4), 4.0)], axis=-1)
     assert grey(two).tolist() == np.full((4, 4), 3.0).tolist()
     ramp = np.arange(1001, dtype=np.float64)
-    scaled = normalize_percentiles(ramp, 1.0, 99.8)
+    scaled = normalise(ramp[None], *pretrained.PERCENTILES)[0, 0]
     assert scaled.dtype == np.float32
     assert scaled[10] == pytest.approx(0.0) and scaled[998] == pytest.approx(1.0)
     data, roles = cellpose_input(two, ("nucleus", "membrane"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from skimage.transform import resize
@@ -77,6 +78,32 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def split_image_ids(dataset: PreparedDataset, split: str) -> list[str]:
+    """Image ids of ``split``; an error naming the index when there are none."""
+    image_ids = dataset.image_ids(split=split)
+    if not image_ids:
+        raise InputError(dataset.root / "index.tsv", f"no images in split {split!r}")
+    return image_ids
+
+
+def write_predictions(
+    segmenter: Segmenter,
+    dataset: PreparedDataset,
+    image_ids: Sequence[str],
+    out_dir: str | Path,
+    record: dict[str, Any],
+    scale: float = 1.0,
+) -> list[Path]:
+    """Segment the images into ``out_dir/<image_id>.tif`` plus ``provenance.json`` (``record``).
+
+    The directory appears only when complete.
+    """
+    with atomic_dir(out_dir) as tmp:
+        segment_files(segmenter, [dataset.image_path(i) for i in image_ids], tmp, scale)
+        (tmp / PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n")
+    return [Path(out_dir) / f"{i}.tif" for i in image_ids]
+
+
 def predict_dataset(
     method: str,
     model_path: str | Path,
@@ -95,9 +122,7 @@ def predict_dataset(
     stays at scale 1, so labels are mapped back to the original image size.
     """
     dataset = PreparedDataset(dataset_root)
-    image_ids = dataset.image_ids(split=split)
-    if not image_ids:
-        raise InputError(dataset.root / "index.tsv", f"no images in split {split!r}")
+    image_ids = split_image_ids(dataset, split)
     scale = dataset.info.scale if scale is None else scale
     segmenter = load_segmenter(method, model_path, device=device)
     log.info(
@@ -118,8 +143,4 @@ def predict_dataset(
             config_digest=config_digest, seed=seed, device=str(select_device(device))
         ),
     }
-    images = [dataset.image_path(i) for i in image_ids]
-    with atomic_dir(out_dir) as tmp:
-        segment_files(segmenter, images, tmp, scale)
-        (tmp / PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n")
-    return [Path(out_dir) / f"{i}.tif" for i in image_ids]
+    return write_predictions(segmenter, dataset, image_ids, out_dir, record, scale)

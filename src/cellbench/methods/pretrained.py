@@ -18,7 +18,6 @@ StarDist's training scale.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,9 +28,8 @@ from skimage.segmentation import relabel_sequential
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.device import select_device
-from cellbench.errors import InputError
-from cellbench.io import atomic_dir
-from cellbench.methods.predict import PROVENANCE_FILE, segment_files
+from cellbench.methods.cellulus.data import normalise
+from cellbench.methods.predict import split_image_ids, write_predictions
 from cellbench.provenance import provenance
 
 TOOLS = ("stardist", "cellpose")
@@ -45,12 +43,6 @@ def grey(image: np.ndarray) -> np.ndarray:
     """The image as one float32 channel: itself, or the mean of its channels (channels last)."""
     image = np.asarray(image, dtype=np.float32)
     return image if image.ndim == 2 else image.mean(axis=-1)
-
-
-def normalize_percentiles(image: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Map the ``low`` and ``high`` percentiles to 0 and 1 (no clipping), float32."""
-    lo, hi = np.percentile(image, [low, high])
-    return ((image - lo) / max(float(hi - lo), 1e-20)).astype(np.float32)
 
 
 def cellpose_input(image: np.ndarray, channels: Sequence[str]) -> tuple[np.ndarray, list[int]]:
@@ -71,7 +63,7 @@ class StarDistSegmenter:
         self.model = model
 
     def segment(self, image: np.ndarray) -> np.ndarray:
-        labels, _ = self.model.predict_instances(normalize_percentiles(grey(image), *PERCENTILES))
+        labels, _ = self.model.predict_instances(normalise(grey(image), *PERCENTILES)[0])
         return _sequential(labels)
 
 
@@ -145,16 +137,13 @@ def predict_pretrained(
     device: str = "auto",
     config_digest: str | None = None,
 ) -> list[Path]:
-    """Segment the test images with a pretrained tool: ``out_dir/<image_id>.tif`` + provenance.
-
-    The directory appears only when complete, like every method's predictions.
+    """Segment the test images with a pretrained tool: ``out_dir/<image_id>.tif`` + provenance,
+    written like every method's predictions (:func:`cellbench.methods.predict.write_predictions`).
     """
     if tool not in TOOLS:
         raise ValueError(f"unknown pretrained tool {tool!r}; known: {', '.join(TOOLS)}")
     dataset = PreparedDataset(dataset_root)
-    image_ids = dataset.image_ids(split="test")
-    if not image_ids:
-        raise InputError(dataset.root / "index.tsv", "no images in split 'test'")
+    image_ids = split_image_ids(dataset, "test")
     torch_device = select_device(device)
     if tool == "stardist":
         segmenter = load_stardist(model_name)
@@ -173,7 +162,4 @@ def predict_pretrained(
         "scale": 1.0,
         "provenance": provenance(config_digest=config_digest, seed=None, device=str(torch_device)),
     }
-    with atomic_dir(out_dir) as tmp:
-        segment_files(segmenter, [dataset.image_path(i) for i in image_ids], tmp)
-        (tmp / PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n")
-    return [Path(out_dir) / f"{i}.tif" for i in image_ids]
+    return write_predictions(segmenter, dataset, image_ids, out_dir, record)

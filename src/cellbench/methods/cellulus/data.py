@@ -6,7 +6,7 @@ import numpy as np
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
-from cellbench.methods.predict import rescale_image
+from cellbench.methods.predict import rescale_image, split_image_ids
 
 
 def normalise(image: np.ndarray, low: float = 1.0, high: float = 99.8) -> np.ndarray:
@@ -33,9 +33,7 @@ def load_split(
 ) -> tuple[list[str], list[np.ndarray]]:
     """Image ids and normalised (C, H, W) images of one split, resized by ``scale``."""
     dataset = PreparedDataset(dataset_root)
-    ids = dataset.image_ids(split=split)
-    if not ids:
-        raise InputError(dataset.root / "index.tsv", f"no images in split {split!r}")
+    ids = split_image_ids(dataset, split)
     images = [normalise(rescale_image(dataset.image(i), scale), low, high) for i in ids]
     return ids, images
 
