@@ -1,0 +1,112 @@
+"""Configuration of infogan (paper 002, Hu et al. 2019): one pydantic model, paper defaults.
+
+The Snakemake section ``methods.infogan`` is validated by :class:`InfoganConfig`; CPU-sized
+values of the default config are stated beside the paper's in ``config/config.yaml``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class SegmentationConfig(BaseModel):
+    """Unsupervised nuclei segmentation (Sec. III-B1, Implementation "Segmentation Parameters")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target_mean: tuple[float, float, float] = Field(
+        (8.98, 0.08, 0.02), description="Reinhard target lαβ mean (paper: 8.98, 0.08, 0.02)."
+    )
+    target_std: tuple[float, float, float] = Field(
+        (0.64, 0.11, 0.03), description="Reinhard target lαβ std (paper: 0.64, 0.11, 0.03)."
+    )
+    min_magnitude: float = Field(
+        16.0, ge=0, le=255, description="Macenko: OD magnitude (0-255 scale) ignored (paper 16)."
+    )
+    angle_percentile: float = Field(
+        1.0, ge=0, lt=50, description="Macenko: stain angles at p and 100-p percent (paper 1)."
+    )
+    deconvolve: Literal["normalised", "original"] = Field(
+        "normalised",
+        description="Image that is deconvolved: the Reinhard-normalised one (paper) or the "
+        "original (authors' code).",
+    )
+    threshold: float = Field(
+        120.0, gt=0, lt=255, description="Haematoxylin intensity threshold (paper 120; code 160)."
+    )
+    min_size: int = Field(200, ge=0, description="Objects smaller than this (px) are removed.")
+    protrusion_radius: int = Field(
+        2, ge=0, le=10, description="Disk radius of the thin-protrusion removal (0 = off)."
+    )
+    opening_size: int = Field(7, ge=1, le=31, description="Square opening side (paper 7).")
+    heuristics: Literal["none", "code"] = Field(
+        "none",
+        description="'code': the authors' bounding-box rules (keep 100 < bbox area < 450, open "
+        "larger ones and keep pieces with bbox < 800) after the paper's steps.",
+    )
+
+
+class InfoganConfig(BaseModel):
+    """All of infogan: segmentation, crops, networks, training, evaluation protocol."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    datasets: list[str] = Field(
+        default_factory=lambda: ["marrow-a"], description="Datasets the method runs on."
+    )
+    seeds: list[int] = Field(default_factory=lambda: [0], description="Training seeds.")
+    segmentation: SegmentationConfig = Field(
+        default_factory=SegmentationConfig, description="Nuclei segmentation (Sec. III-B1)."
+    )
+    crop_size: int = Field(32, ge=8, le=128, description="Cell crop side (paper 32).")
+    cells: Literal["labels", "segmentation"] = Field(
+        "segmentation",
+        description="Where the cells come from: the nuclei segmentation (paper pipeline) or "
+        "the dataset's instance labels (synthetic data with per-object categories).",
+    )
+    categories: int = Field(5, ge=2, le=20, description="k of the categorical code c (paper 5).")
+    noise_dim: int = Field(32, ge=1, le=512, description="Gaussian z size (paper 32; 64 for C).")
+    width: int = Field(128, ge=4, le=512, description="Channels of every residual block (128).")
+    batch_size: int = Field(64, ge=2, le=1024, description="Batch size (paper 64; code 10).")
+    iterations: int = Field(
+        0,
+        ge=0,
+        description="Generator iterations; 0 = the paper's 10 epochs of the augmented cells.",
+    )
+    epochs: int = Field(10, ge=1, description="Epochs when iterations = 0 (paper 10; code 50).")
+    critic_steps: int = Field(5, ge=1, le=20, description="Critic steps per G step (paper 5).")
+    learning_rate: float = Field(1e-4, gt=0, le=1, description="Adam lr (paper 1e-4).")
+    betas: tuple[float, float] = Field((0.5, 0.9), description="Adam betas (paper 0.5, 0.9).")
+    lambda_gp: float = Field(10.0, ge=0, description="Gradient-penalty weight λ1 (paper 10).")
+    lambda_info: float = Field(1.0, ge=0, description="Info weight λ2 (paper 1).")
+    augmentation: Literal["rotations", "flips", "none"] = Field(
+        "rotations",
+        description="Training augmentation: rotations 90/180/270 (paper) or flips (code).",
+    )
+    log_every: int = Field(
+        10, ge=1, description="Generator iterations between Fig. 9 curve points."
+    )
+    test_fraction: float = Field(
+        0.2,
+        gt=0,
+        lt=1,
+        description="Held-out cells for Tables I-III (paper A: 399 of 1995 = 0.2).",
+    )
+    table2_k: list[int] = Field(
+        default_factory=lambda: [4, 5, 6], description="k of Table II (paper 4, 5, 6)."
+    )
+    cv_folds: int = Field(4, ge=2, le=20, description="Folds of Table IV (paper 4).")
+
+    @model_validator(mode="after")
+    def _check(self) -> InfoganConfig:
+        if not 0 <= self.betas[0] < 1 or not 0 <= self.betas[1] < 1:
+            raise ValueError("betas must lie in [0, 1)")
+        if self.crop_size % 8:
+            raise ValueError("crop_size must be a multiple of 8 (three 2x up-samplings)")
+        if not self.datasets:
+            raise ValueError("datasets must not be empty")
+        if not self.seeds:
+            raise ValueError("seeds must not be empty")
+        return self
