@@ -18,6 +18,7 @@ include: "workflow/rules/otsu_watershed.smk"
 include: "workflow/rules/deepng.smk"
 include: "workflow/rules/cellulus.smk"
 include: "workflow/rules/pretrained.smk"
+include: "workflow/rules/infogan.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/report.smk"
 

@@ -15,6 +15,7 @@ import numpy as np
 METHODS: dict[str, str] = {
     "cellulus": "cellbench.methods.cellulus",
     "deepng": "cellbench.methods.deepng",
+    "infogan": "cellbench.methods.infogan",
     "otsu_watershed": "cellbench.methods.otsu_watershed",
 }
 

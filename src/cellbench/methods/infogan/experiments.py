@@ -95,6 +95,13 @@ def cell_tables(
     return {"table1": table1, "table3": table3}
 
 
+def q_clustering_row(crops: np.ndarray, table: pd.DataFrame, critic: Critic) -> dict:
+    """Table II row: Q clustering of the held-out cells by one model."""
+    _, test = labelled_split(table)
+    y = table["category"].astype(str).to_numpy()
+    return clustering_row("Our Method", y[test], q_assign(critic, crops[test]))
+
+
 def proportions(table: pd.DataFrame, clusters: np.ndarray, k: int) -> pd.DataFrame:
     """Per image: cluster proportions P_1..P_k (Sec. III-B2) and its image label."""
     frame = table[["image_id", "image_label"]].assign(cluster=clusters)

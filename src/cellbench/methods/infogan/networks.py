@@ -81,8 +81,12 @@ class Critic(nn.Module):
     def __init__(self, categories: int, width: int) -> None:
         super().__init__()
         self.blocks = nn.ModuleList(
-            [OptimisedDown(3, width), ResBlock(width, True), ResBlock(width, False)]
-            + [ResBlock(width, False)]
+            [
+                OptimisedDown(3, width),
+                ResBlock(width, down=True),
+                ResBlock(width, down=False),
+                ResBlock(width, down=False),
+            ]
         )
         self.d_head = nn.Linear(width, 1)
         self.q_head = nn.Linear(width, categories)
