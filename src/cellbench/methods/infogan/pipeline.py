@@ -65,7 +65,7 @@ def evaluate_run(
     result: dict[str, Any] = {
         "protocol": "held-out cells: models fitted on training images' cells, scored on test "
         "images' cells; Table IV: stratified k-fold over images",
-        "cells": int(len(table)),
+        "cells": len(table),
         "history": record["history"],
     }
     has_categories = (table["category"].astype(str) != "").any()

@@ -6,19 +6,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import PCA
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from sklearn.decomposition import PCA  # noqa: E402
-
-from cellbench.io import atomic_path  # noqa: E402
-from cellbench.methods.infogan.cells import read_cells  # noqa: E402
-from cellbench.methods.infogan.pipeline import generator_grid  # noqa: E402
-from cellbench.methods.infogan.train import load_model, q_assign  # noqa: E402
-from cellbench.tables.write import write_table  # noqa: E402
+from cellbench.io import atomic_path
+from cellbench.methods.infogan.cells import read_cells
+from cellbench.methods.infogan.pipeline import generator_grid
+from cellbench.methods.infogan.train import load_model, q_assign
+from cellbench.tables.write import write_table
 
 TITLES = {
     1: "Table I: cell classification (held-out cells, support-weighted P/R/F)",
