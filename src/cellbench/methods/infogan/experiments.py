@@ -53,8 +53,8 @@ def clustering_row(method: str, classes: np.ndarray, clusters: np.ndarray) -> di
     return {
         "method": method,
         "purity": purity(classes, clusters),
-        "entropy_sizes": cluster_size_entropy(clusters),
-        "entropy_class_given_cluster": conditional_entropy(classes, clusters),
+        "entropy_sizes": cluster_size_entropy(clusters) + 0.0,  # + 0.0: no "-0.000"
+        "entropy_class_given_cluster": conditional_entropy(classes, clusters) + 0.0,
         "f_score": cluster_f_score(classes, clusters),
         "cells": len(classes),
     }

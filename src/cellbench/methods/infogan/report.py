@@ -72,6 +72,8 @@ def build_tables(
             frame = pd.DataFrame(
                 {"note": ["no dataset with cell categories/image labels configured"]}
             )
+        if "seed" in frame:
+            frame["seed"] = frame["seed"].astype("Int64")
         keep = [c for c in ["dataset", "source", "seed", "method", *COLUMNS[n]] if c in frame]
         display = frame[keep] if "method" in frame or "k" in frame else frame
         targets = [o for o in outputs if Path(o).name.startswith(f"infogan_table{n}.")]

@@ -136,8 +136,8 @@ def train(
         opt_q.step()
         if it % config.log_every == 0 or it == total:
             history.iteration.append(it)
-            history.value.append(-float(w_loss))
-            history.info.append(float(loss_q))
+            history.value.append(-w_loss.item())
+            history.info.append(loss_q.item())
             if monitor is not None:
                 history.purity.append(purity(monitor[1], q_assign(critic, monitor[0])))
             log.info(
