@@ -25,9 +25,9 @@ INFOGAN_TRAIN_KEYS = (
 )
 
 
-def infogan_params(keys):
-    """Only the configured keys a job reads (a change elsewhere does not rerun it)."""
-    return {key: INFOGAN[key] for key in keys if key in INFOGAN}
+# Only the configured keys a job reads (a change elsewhere does not rerun it).
+INFOGAN_CELL_CFG = {key: INFOGAN[key] for key in INFOGAN_CELL_KEYS if key in INFOGAN}
+INFOGAN_TRAIN_CFG = {key: INFOGAN[key] for key in INFOGAN_TRAIN_KEYS if key in INFOGAN}
 
 
 rule infogan_nuclei:
@@ -79,7 +79,7 @@ rule infogan_cells:
     conda:
         "../../envs/core.yaml"
     params:
-        cfg=infogan_params(INFOGAN_CELL_KEYS),
+        cfg=INFOGAN_CELL_CFG,
     script:
         "../../scripts/infogan_cells.py"
 
@@ -99,7 +99,7 @@ rule infogan_train:
     resources:
         gpu=1,
     params:
-        cfg=infogan_params(INFOGAN_TRAIN_KEYS),
+        cfg=INFOGAN_TRAIN_CFG,
         config_hash=CONFIG_HASH,
     script:
         "../../scripts/infogan_train.py"
