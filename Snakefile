@@ -4,6 +4,8 @@ Default: the embedded synthetic suite on a CPU (config/config.yaml).
 Paper scale on the real datasets: snakemake --configfile config/paper.yaml
 """
 
+from cellbench.methods.contract import discover_methods
+
 
 configfile: "config/config.yaml"
 
@@ -14,9 +16,15 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/real_data.smk"
-include: "workflow/rules/otsu_watershed.smk"
-include: "workflow/rules/deepng.smk"
-include: "workflow/rules/cellulus.smk"
+
+
+# Discovery by convention: every method package cellbench/methods/<name>/ (one with a config.py)
+# brings its rule file workflow/rules/<name>.smk; nothing else lists the methods.
+for _method in discover_methods():
+
+    include: f"workflow/rules/{_method}.smk"
+
+
 include: "workflow/rules/pretrained.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/report.smk"

@@ -2,7 +2,9 @@
 
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.features import extract_features
-from cellbench.workflow import script_logging
+from cellbench.workflow import script_logging, set_threads
+
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
     extract_features(

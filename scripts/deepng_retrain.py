@@ -2,7 +2,9 @@
 
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.pseudolabel import retrain_encoder
-from cellbench.workflow import script_logging
+from cellbench.workflow import config_digest, script_logging, set_threads
+
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
     retrain_encoder(
@@ -16,5 +18,5 @@ with script_logging(snakemake.log[0]):
         run=snakemake.params.run,
         device=snakemake.params.device,
         mixed_precision=snakemake.params.mixed_precision,
-        config_digest=snakemake.params.config_hash,
+        config_digest=config_digest(snakemake.config),
     )

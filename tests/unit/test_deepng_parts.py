@@ -96,7 +96,10 @@ def test_config_roundtrip_and_defaults():
 def test_run_grid():
     from cellbench.methods.deepng.runs import baseline_run, fig2_run, retrained_runs
 
-    cfg = {"algorithms": ["kmc", "gng"], "k": [2, 5], "gng_start": [5], "seeds": [0, 1]}
+    from cellbench.methods.deepng.config import DeepNGConfig
+    from cellbench.methods.deepng.runs import parse_run
+
+    cfg = DeepNGConfig(algorithms=["kmc", "gng"], k=[2, 5], gng_start=[5], seeds=[0, 1])
     assert retrained_runs(cfg) == [
         "kmc-k2-seed0",
         "kmc-k2-seed1",
@@ -106,10 +109,15 @@ def test_run_grid():
         "gng-k5-seed1",
     ]
     assert baseline_run(cfg) == "baseline-seed0" and fig2_run(cfg) == "kmc-k5-seed0"
+    assert parse_run("gng-k5-seed1").seed == 1 and parse_run("baseline-seed3").k is None
+    with pytest.raises(ValueError, match="not a deepng run name"):
+        parse_run("ng-seed1")
 
 
-def test_segmenter_works_at_the_training_scale_and_returns_full_size_labels():
+def test_shared_prediction_rescales_to_the_training_scale_and_back():
+    """The segmenter never rescales; the shared code segments at methods.deepng.scale."""
     from cellbench.methods.deepng.segmenter import Segmenter
+    from cellbench.methods.predict import segment_image
 
     class Recorder(ResNetUNet):
         def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -121,7 +129,9 @@ def test_segmenter_works_at_the_training_scale_and_returns_full_size_labels():
 
     model = Recorder()
     segmenter = Segmenter(model, DeepNGConfig.from_dict({"scale": 0.5}), torch.device("cpu"))
-    labels = segmenter.segment(np.zeros((96, 128, 3), dtype=np.uint8))
+    image = np.zeros((96, 128, 3), dtype=np.uint8)
+    assert segmenter.segment(image).shape == (96, 128) and model.seen == (96, 128)
+    labels = segment_image(segmenter, image, scale=0.5)
     assert model.seen == (64, 64)  # 48 × 64 padded to multiples of 32
     assert labels.shape == (96, 128) and labels.max() == 1
     assert labels[16:48, 16:48].all() and labels.sum() == 32 * 32

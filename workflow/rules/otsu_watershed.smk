@@ -1,5 +1,7 @@
 """Classical reference method: the baseline row of every table."""
 
+OTSU_WATERSHED = method_config("otsu_watershed")
+
 
 rule otsu_watershed_fit:
     input:
@@ -11,7 +13,7 @@ rule otsu_watershed_fit:
     conda:
         "../../envs/core.yaml"
     params:
-        config_hash=CONFIG_HASH,
+        cfg=OTSU_WATERSHED.job_params("smoothing_sigma", "min_size_fraction"),
     script:
         "../../scripts/otsu_watershed_fit.py"
 
@@ -28,12 +30,13 @@ rule otsu_watershed_predict:
         "results/benchmarks/otsu_watershed_predict/{dataset}.tsv"
     conda:
         "../../envs/core.yaml"
+    # Single-threaded numpy/scikit-image code: more threads would only serialise the jobs.
+    threads: 1
     params:
         method="otsu_watershed",
         seed=None,
-        scale=None,
+        scale=OTSU_WATERSHED.scale,
         device="cpu",
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/predict.py"
 

@@ -1,4 +1,13 @@
-"""Apply a trained method to the test images of a prepared dataset (shared by all methods)."""
+"""Apply a trained method to the test images of a prepared dataset (shared by all methods).
+
+The prediction contract: a method's segmenter (``load(model_path).segment(image)``) returns labels
+at the size of the image it is given and never rescales by itself. This module rescales: every
+image of a dataset is segmented at :func:`working_scale` = the dataset's own scale
+(``dataset.json``, e.g. CTC HU7 ×0.5) × the ``scale`` the rule passes (the method config's
+``scale`` × the run's own factor, e.g. a cellulus Table 2 sweep run), and the labels are mapped
+back to the original size (nearest neighbour), where the ground truth lives. Training code uses
+the same :func:`working_scale`, so a network sees images at one scale in training and inference.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +55,15 @@ def restore_labels(labels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return resize(labels, shape, order=0, preserve_range=True, anti_aliasing=False).astype(
         labels.dtype
     )
+
+
+def working_scale(dataset: PreparedDataset | str | Path, scale: float = 1.0) -> float:
+    """The scale a method sees a dataset at: the dataset's own scale × ``scale``."""
+    if not isinstance(dataset, PreparedDataset):
+        dataset = PreparedDataset(dataset)
+    if not (np.isfinite(scale) and scale > 0):
+        raise InputError(dataset.root, f"scale must be a positive finite number, got {scale}")
+    return dataset.info.scale * scale
 
 
 def segment_image(segmenter: Segmenter, image: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -111,19 +129,20 @@ def predict_dataset(
     out_dir: str | Path,
     *,
     split: str = "test",
-    scale: float | None = None,
+    scale: float = 1.0,
     device: str = "auto",
     seed: int | None = None,
     config_digest: str | None = None,
 ) -> list[Path]:
     """Write ``out_dir/<image_id>.tif`` for every image of ``split``, plus ``provenance.json``.
 
-    The directory appears only when complete. ``scale`` defaults to the dataset's own scale factor (``dataset.json``); ground truth
-    stays at scale 1, so labels are mapped back to the original image size.
+    The directory appears only when complete. Images are segmented at
+    :func:`working_scale` (the dataset's scale × ``scale``, the method config's scale × the run's
+    factor); ground truth stays at scale 1, so labels are mapped back to the original image size.
     """
     dataset = PreparedDataset(dataset_root)
     image_ids = split_image_ids(dataset, split)
-    scale = dataset.info.scale if scale is None else scale
+    scale = working_scale(dataset, scale)
     segmenter = load_segmenter(method, model_path, device=device)
     log.info(
         "%s: segmenting %d %s images of %s at scale %g",

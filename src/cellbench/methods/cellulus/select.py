@@ -107,15 +107,23 @@ def select(
     *,
     bandwidths: Sequence[float],
     shrinks: Sequence[int],
+    inference: dict[str, Any] | None = None,
     scale: float = 1.0,
     metric: str = "seg",
     max_images: int = 8,
     device: str = "auto",
     config_digest: str | None = None,
 ) -> dict[str, Any]:
-    """Choose bandwidth and shrink on the training split; write the final checkpoint + scores."""
+    """Choose bandwidth and shrink on the training split; write the final checkpoint + scores.
+
+    ``inference`` (the inference keys of ``methods.cellulus``) replaces those stored at training,
+    in the search and in the final checkpoint, so that changing them never retrains.
+    """
     checkpoint = read_checkpoint(trained_path)
     segmenter = load(trained_path, device=device)
+    if inference:
+        segmenter.config = segmenter.config.model_copy(update=inference)
+        checkpoint = {**checkpoint, "config": segmenter.config.to_dict()}
     dataset = PreparedDataset(dataset_root)
     ids = selection_images(dataset, max_images)
     log.info(

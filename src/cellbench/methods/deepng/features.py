@@ -25,7 +25,7 @@ from cellbench.methods.deepng.augment import augment, random_crop
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.images import to_rgb_float, to_tensor_batch
 from cellbench.methods.deepng.model_io import load_model
-from cellbench.methods.predict import rescale_image
+from cellbench.methods.predict import rescale_image, working_scale
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def extract_features(
     model, _, _ = load_model(model_path, torch_device)
     dataset = PreparedDataset(dataset_root)
     ids = unlabelled_pool(dataset, cfg)
-    pool = load_pool(dataset, ids, cfg.scale)
+    pool = load_pool(dataset, ids, working_scale(dataset, cfg.scale))
     n, batch = cfg.features.draws, cfg.features.batch_size
     if n < cfg.features.pca_dim:
         raise ValueError(f"need at least pca_dim={cfg.features.pca_dim} draws, got {n}")

@@ -30,6 +30,7 @@ from cellbench.methods.deepng.features import load_pool, make_draw
 from cellbench.methods.deepng.images import to_tensor_batch
 from cellbench.methods.deepng.model_io import load_model, save_model
 from cellbench.methods.deepng.train_segmentation import autocast
+from cellbench.methods.predict import working_scale
 from cellbench.models.resnet_unet import EncoderClassifier
 from cellbench.provenance import provenance
 
@@ -135,7 +136,7 @@ def retrain_encoder(
         labels = data["labels"]
         n_clusters = int(data["centroids"].shape[0])
     dataset = PreparedDataset(dataset_root)
-    pool = load_pool(dataset, pool_ids, cfg.scale)
+    pool = load_pool(dataset, pool_ids, working_scale(dataset, cfg.scale))
     r = cfg.retraining
     steps = r.steps_per_epoch or math.ceil(labels.size / r.batch_size)
     decoder_before = {k: v.clone() for k, v in model.decoder.state_dict().items()}

@@ -13,7 +13,6 @@ from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.images import to_rgb_float
 from cellbench.methods.deepng.model_io import load_model
 from cellbench.methods.deepng.postprocess import postprocess
-from cellbench.methods.predict import rescale_image, restore_labels
 from cellbench.models.resnet_unet import DIVISOR, ResNetUNet
 
 
@@ -37,10 +36,9 @@ class Segmenter:
         return probs[:, :height, :width]
 
     def segment(self, image: np.ndarray) -> np.ndarray:
-        """Instance labels (H, W) of one image, segmented at the training scale ``cfg.scale``."""
-        scaled = rescale_image(np.asarray(image), self.cfg.scale)
-        labels = postprocess(self.probabilities(scaled), self.cfg.postprocess)
-        return restore_labels(labels, image.shape[:2])
+        """Instance labels (H, W) of one image at its own size (the shared prediction code
+        rescales it to the training scale first: :mod:`cellbench.methods.predict`)."""
+        return postprocess(self.probabilities(np.asarray(image)), self.cfg.postprocess)
 
 
 def load(model_path: str | Path, device: str = "auto") -> Segmenter:

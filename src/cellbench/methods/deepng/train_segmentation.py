@@ -24,7 +24,7 @@ from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.images import to_rgb_float, to_tensor_batch
 from cellbench.methods.deepng.model_io import save_model
 from cellbench.methods.deepng.targets import three_class_targets
-from cellbench.methods.predict import rescale_image
+from cellbench.methods.predict import rescale_image, working_scale
 from cellbench.models.resnet_unet import ResNetUNet
 from cellbench.optim import Lamb
 
@@ -36,10 +36,11 @@ def load_training_set(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """(image, 3-class target) of every labelled training image of the known groups."""
     pairs = []
+    scale = working_scale(dataset, cfg.scale)
     for group in cfg.known_groups:
         for image_id in dataset.image_ids(split="train", group=group, labelled=True):
-            image = rescale_image(to_rgb_float(dataset.image(image_id)), cfg.scale)
-            labels = rescale_image(dataset.labels(image_id), cfg.scale, order=0)
+            image = rescale_image(to_rgb_float(dataset.image(image_id)), scale)
+            labels = rescale_image(dataset.labels(image_id), scale, order=0)
             pairs.append((image, three_class_targets(labels, cfg.segmentation.border_width)))
     if not pairs:
         raise InputError(

@@ -19,7 +19,10 @@ from skimage.feature import peak_local_max
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
 from cellbench.io import atomic_path
+from cellbench.methods.otsu_watershed.config import OtsuWatershedConfig
 from cellbench.provenance import provenance
+
+DEFAULTS = OtsuWatershedConfig()
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,8 @@ class OtsuWatershedModel:
     """
 
     object_radius: float
-    smoothing_sigma: float = 1.0
-    min_size_fraction: float = 0.1
+    smoothing_sigma: float = DEFAULTS.smoothing_sigma
+    min_size_fraction: float = DEFAULTS.min_size_fraction
 
     def segment(self, image: np.ndarray) -> np.ndarray:
         """Instance labels (uint32) of one image, same height and width as ``image``."""
@@ -89,10 +92,20 @@ def estimate_object_radius(dataset: PreparedDataset, split: str = "train") -> fl
     return float(np.sqrt(np.median(np.concatenate(areas)) / np.pi))
 
 
-def fit(dataset_root: str | Path, out: str | Path, *, config_digest: str | None = None) -> Path:
+def fit(
+    dataset_root: str | Path,
+    out: str | Path,
+    config: OtsuWatershedConfig = DEFAULTS,
+    *,
+    config_digest: str | None = None,
+) -> Path:
     """Fit the baseline on the training split and write its model JSON atomically."""
     dataset = PreparedDataset(dataset_root)
-    model = OtsuWatershedModel(object_radius=estimate_object_radius(dataset))
+    model = OtsuWatershedModel(
+        object_radius=estimate_object_radius(dataset),
+        smoothing_sigma=config.smoothing_sigma,
+        min_size_fraction=config.min_size_fraction,
+    )
     record = {
         "method": "otsu_watershed",
         "dataset": dataset.name,
