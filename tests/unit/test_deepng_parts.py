@@ -94,10 +94,8 @@ def test_config_roundtrip_and_defaults():
 
 
 def test_run_grid():
-    from cellbench.methods.deepng.runs import baseline_run, fig2_run, retrained_runs
-
     from cellbench.methods.deepng.config import DeepNGConfig
-    from cellbench.methods.deepng.runs import parse_run
+    from cellbench.methods.deepng.runs import baseline_run, fig2_run, parse_run, retrained_runs
 
     cfg = DeepNGConfig(algorithms=["kmc", "gng"], k=[2, 5], gng_start=[5], seeds=[0, 1])
     assert retrained_runs(cfg) == [

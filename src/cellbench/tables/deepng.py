@@ -11,7 +11,6 @@ shown beside ours.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from cellbench.errors import InputError
-from cellbench.tables.summaries import read_summary
 from cellbench.methods.deepng.runs import parse_run as parse_deepng_run
+from cellbench.tables.summaries import read_summary
 from cellbench.tables.write import write_table
 
 AP_COLUMN = "dsb_ap"
