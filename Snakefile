@@ -4,7 +4,12 @@ Default: the embedded synthetic suite on a CPU (config/config.yaml).
 Paper scale on the real datasets: snakemake --configfile config/paper.yaml
 """
 
+from cellbench.config import check_config_files
 from cellbench.methods.contract import discover_methods
+
+# A YAML syntax error or a key given twice names its file and line (Snakemake's own loader keeps
+# the last of two keys; a syntax error in a --configfile is reported by Snakemake before this).
+check_config_files(["config/config.yaml", *workflow.overwrite_configfiles])
 
 
 configfile: "config/config.yaml"

@@ -111,3 +111,47 @@ def resolved_config(config: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ConfigError("invalid configuration:\n" + "\n".join(errors))
     return {**config, "methods": {name: cfg.to_dict() for name, cfg in configs.items()}}
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML loader for config files: a key given twice in one mapping is an error."""
+
+
+def _strict_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise ConfigError(
+                f"{loader.name}:{key_node.start_mark.line + 1}: duplicate key {key!r} "
+                f"(first given on line {seen[key]}); YAML would silently keep the last one"
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _strict_mapping)
+
+
+def check_config_files(paths: list[str | Path]) -> None:
+    """:class:`ConfigError` naming file and line for a YAML syntax error or a duplicate key."""
+    for path in map(Path, paths):
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read config file ({exc})") from exc
+        try:
+            yaml.load(text, Loader=_make_loader(path))
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = f":{mark.line + 1}" if mark else ""
+            raise ConfigError(f"{path}{line}: YAML syntax error: {exc.problem}") from exc
+
+
+def _make_loader(path: Path) -> Any:
+    def loader(stream: str) -> _StrictLoader:
+        instance = _StrictLoader(stream)
+        instance.name = str(path)
+        return instance
+
+    return loader

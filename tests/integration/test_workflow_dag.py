@@ -6,33 +6,43 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import copy_workflow
 
 SNAKEMAKE = shutil.which("snakemake")
 pytestmark = pytest.mark.skipif(SNAKEMAKE is None, reason="snakemake not installed")
 
 
-def dry_run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [SNAKEMAKE, "-n", "--cores", "1", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh copy of the workflow: the user's results/ never change what plans."""
+    return copy_workflow(tmp_path_factory.mktemp("wf") / "cellbench")
+
+
+@pytest.fixture
+def dry_run(workdir: Path):
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [SNAKEMAKE, "-n", "--cores", "1", *args],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return run
 
 
 @pytest.mark.parametrize(
     "extra", [[], ["--configfile", "config/paper.yaml"]], ids=["default", "paper"]
 )
-def test_dry_run_builds_dag(extra: list[str]) -> None:
+def test_dry_run_builds_dag(dry_run, extra: list[str]) -> None:
     result = dry_run(*extra)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "evaluate" in result.stdout
     assert "pretrained_predict" not in result.stdout  # optional baselines are off by default
 
 
-def test_pretrained_baselines_are_optional_rules() -> None:
+def test_pretrained_baselines_are_optional_rules(dry_run) -> None:
     """When listed, one prediction per tool and cellulus dataset feeds Table 1 (off by default:
     see test_dry_run_builds_dag)."""
     enabled = dry_run("--config", 'methods={"cellulus": {"pretrained": {"tools": ["cellpose"]}}}')
@@ -41,7 +51,7 @@ def test_pretrained_baselines_are_optional_rules() -> None:
     assert "results/predictions/stardist/" not in enabled.stdout
 
 
-def test_unknown_config_key_is_named_before_any_job(tmp_path: Path) -> None:
+def test_unknown_config_key_is_named_before_any_job(dry_run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("methods:\n  otsu_watershed:\n    datasets: [synth-dsb]\n    min_distanse: 3\n")
     result = dry_run("--configfile", str(bad))
@@ -50,7 +60,7 @@ def test_unknown_config_key_is_named_before_any_job(tmp_path: Path) -> None:
     assert "min_distanse" in result.stderr + result.stdout
 
 
-def test_out_of_range_value_is_named(tmp_path: Path) -> None:
+def test_out_of_range_value_is_named(dry_run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("seed: -1\n")
     result = dry_run("--configfile", str(bad))

@@ -24,7 +24,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("images", type=Path, nargs="+", help="image files (TIFF, PNG, JPEG)")
     parser.add_argument("--out", type=Path, required=True, help="output folder for label TIFFs")
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="resize factor applied to inputs (default 1)"
+        "--scale",
+        type=float,
+        default=1.0,
+        help="resize factor applied to inputs: the scale the model was trained at (e.g. methods.deepng.scale; default 1)",
     )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
     parser.set_defaults(func=run)

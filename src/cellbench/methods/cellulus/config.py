@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from cellbench.methods.contract import DatasetName, MethodConfig, Section
 
@@ -144,7 +144,8 @@ class Fig5Config(Section):
 
 
 class CellulusConfig(MethodConfig):
-    """cellulus (paper 001): self-supervised object-centric embeddings (OCE loss, eq. 5),
+    """cellulus (Wolf, Lalit et al., Unsupervised Learning of Object-Centric Embeddings for Cell
+    Instance Segmentation): self-supervised object-centric embeddings (OCE loss, eq. 5),
     noisy-pass inference, mean-shift clustering; Table 1, Table 2 (scale sweep) and Fig. 5
     (supported supervision). Keys left out take the paper's values (Appendix A, §3–4)."""
 
@@ -293,10 +294,17 @@ class CellulusConfig(MethodConfig):
     )
     fig5: Fig5Config = Field(Fig5Config(), description=" ".join((Fig5Config.__doc__ or "").split()))
 
+    @field_validator("crop_size")
+    @classmethod
+    def _even_crop(cls, crop_size: int) -> int:
+        if crop_size % 2:
+            raise ValueError(
+                f"must be even (the U-Net output of crop_size − 4 halves), got {crop_size}"
+            )
+        return crop_size
+
     @model_validator(mode="after")
     def _check(self) -> CellulusConfig:
-        if self.crop_size % 2:
-            raise ValueError(f"crop_size {self.crop_size} must be even (crop_size − 4 even)")
         # The crop loses 16 px; κ must leave room for anchors at least κ from the border.
         if self.crop_size - 16 <= 2 * self.kappa:
             raise ValueError(f"crop_size {self.crop_size} too small for kappa {self.kappa}")
@@ -307,7 +315,7 @@ class CellulusConfig(MethodConfig):
             raise ValueError(
                 f"num_passes {self.num_passes} must split evenly over noise_values {self.noise_values}"
             )
-        if self.fig5.dataset and self.fig5.dataset not in self.datasets:
+        if self.datasets and self.fig5.dataset and self.fig5.dataset not in self.datasets:
             raise ValueError(
                 f"fig5.dataset {self.fig5.dataset!r} is not in datasets {self.datasets}"
             )

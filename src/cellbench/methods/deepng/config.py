@@ -223,7 +223,8 @@ def _doc(cls: type) -> str:
 
 
 class DeepNGConfig(MethodConfig):
-    """deepng (paper 000): ResNet-50 U-Net trained on the known cell type, neural-gas deep
+    """deepng (Grüning & Madany Mamlouk, Deep Neural-Gas Clustering for Instance Segmentation
+    across Imaging Experiments): ResNet-50 U-Net trained on the known cell type, neural-gas deep
     clustering of the unlabelled cell types in its latent space and pseudo-label retraining of
     the encoder. Keys left out take the paper's values."""
 
