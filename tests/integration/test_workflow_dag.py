@@ -26,7 +26,7 @@ def dry_run(workdir: Path):
             cwd=workdir,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=300,
         )
 
     return run
@@ -66,3 +66,57 @@ def test_out_of_range_value_is_named(dry_run, tmp_path: Path) -> None:
     result = dry_run("--configfile", str(bad))
     assert result.returncode != 0
     assert "config key 'seed'" in result.stderr + result.stdout
+
+
+def test_a_copied_method_plugs_in_by_convention(tmp_path: Path) -> None:
+    """Issue 13 acceptance: a package + rule file + config block is all a method needs."""
+    import os
+
+    work = copy_workflow(tmp_path / "cellbench")
+    methods = work / "src" / "cellbench" / "methods"
+    shutil.copytree(
+        methods / "otsu_watershed", methods / "myseg", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    rules = work / "workflow" / "rules"
+    shutil.copy(rules / "otsu_watershed.smk", rules / "myseg.smk")
+    for path in [*(methods / "myseg").glob("*.py"), rules / "myseg.smk"]:
+        text = path.read_text().replace("otsu_watershed", "myseg")
+        path.write_text(text.replace("OtsuWatershed", "Myseg").replace("OTSU_WATERSHED", "MYSEG"))
+    with open(work / "config" / "config.yaml", "a") as config:
+        config.write("  myseg:\n    datasets: [synth-dsb]\n")
+    env = {**os.environ, "PYTHONPATH": str(work / "src")}
+
+    def dry(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [SNAKEMAKE, "-n", "--cores", "1", *args],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+
+    result = dry("-p", "results/tables/overview.csv")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "rule myseg_fit:" in result.stdout and "rule myseg_predict:" in result.stdout
+    assert "results/evaluation/myseg/synth-dsb/default/summary.json" in result.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("methods:\n  myseg:\n    datasets: [synth-dsb]\n    smoothing_sigmaa: 2\n")
+    result = dry("--configfile", str(bad))
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "methods.myseg" in output and "smoothing_sigmaa" in output
+
+
+def test_a_method_is_turned_off(dry_run) -> None:
+    result = dry_run("--config", 'methods={"deepng": {"datasets": []}}')
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "deepng_" not in result.stdout and "cellulus_train" in result.stdout
+
+
+def test_duplicate_yaml_key_is_named_before_any_job(dry_run, tmp_path: Path) -> None:
+    bad = tmp_path / "dup.yaml"
+    bad.write_text("seed: 1\nseed: 2\n")
+    result = dry_run("--configfile", str(bad))
+    assert result.returncode != 0
+    assert "dup.yaml:2: duplicate key 'seed'" in result.stderr + result.stdout

@@ -1,4 +1,4 @@
-"""Classical reference method: the baseline row of every table."""
+"""Classical reference method: the baseline row of every table (shared fit and predict scripts)."""
 
 OTSU_WATERSHED = method_config("otsu_watershed")
 
@@ -12,10 +12,12 @@ rule otsu_watershed_fit:
         "results/logs/otsu_watershed_fit/{dataset}.log",
     conda:
         "../../envs/core.yaml"
+    threads: 1
     params:
+        method="otsu_watershed",
         cfg=OTSU_WATERSHED.job_params("smoothing_sigma", "min_size_fraction"),
     script:
-        "../../scripts/otsu_watershed_fit.py"
+        "../../scripts/fit.py"
 
 
 rule otsu_watershed_predict:
