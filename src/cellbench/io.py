@@ -18,8 +18,6 @@ import tifffile
 
 from cellbench.errors import InputError
 
-IMAGE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg", ".bmp")
-
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:

@@ -4,6 +4,7 @@ mean-shift on a toy embedding, shrink, size filter."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from cellbench.methods.cellulus.config import CellulusConfig
@@ -137,9 +138,10 @@ def test_foreground_log_otsu_resists_a_heavy_background_tail() -> None:
     assert not foreground_mask(np.ones((4, 4))).any()
 
 
-def test_config_noise_values_split_passes() -> None:
-    config = CellulusConfig(num_passes=8)
-    assert config.num_passes % len(config.noise_values) == 0
+def test_config_rejects_passes_that_do_not_split_over_the_noise_values() -> None:
+    with pytest.raises(ValueError, match="must split evenly over noise_values"):
+        CellulusConfig(num_passes=9)
+    assert CellulusConfig(num_passes=9, noise_values=[0.5, 0.75, 1.0]).num_passes == 9
 
 
 def test_vectorised_mean_shift_matches_scikit_learn() -> None:

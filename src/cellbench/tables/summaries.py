@@ -11,8 +11,6 @@ import pandas as pd
 
 from cellbench.errors import InputError
 
-PROVENANCE_COLUMNS = ("config_hash", "seed", "git_commit", "host", "device")
-
 
 def read_summary(path: str | Path) -> dict[str, Any]:
     path = Path(path)
