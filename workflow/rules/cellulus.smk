@@ -42,6 +42,8 @@ rule cellulus_train:
     threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 720 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
         cfg=CELLULUS.job_params(*cellulus_config.TRAIN_KEYS),
         scale=lambda wildcards: cellulus_runs.run_scale(wildcards.run, CELLULUS.scale),
@@ -70,6 +72,8 @@ rule cellulus_select:
     threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 240 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
         inference=CELLULUS.job_params(*cellulus_config.INFERENCE_KEYS),
         select=CELLULUS.job_params(*cellulus_config.SELECT_KEYS),
@@ -94,6 +98,8 @@ rule cellulus_predict:
     threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 120 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
         method="cellulus",
         seed=lambda wildcards: cellulus_runs.parse_run(wildcards.run)[0],

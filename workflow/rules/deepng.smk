@@ -28,6 +28,8 @@ rule deepng_train_segmentation:
     threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 720 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
         cfg=DEEPNG.job_params(*deepng_config.JOB_KEYS["train_segmentation"]),
         seed=lambda wildcards: int(wildcards.seed),
@@ -52,6 +54,8 @@ rule deepng_features:
     threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 120 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
         cfg=DEEPNG.job_params(*deepng_config.JOB_KEYS["features"]),
         seed=DEEPNG.baseline_seed,
@@ -73,6 +77,9 @@ rule deepng_cluster:
     conda:
         "../../envs/torch.yaml"
     threads: workflow.cores
+    resources:
+        runtime=lambda wildcards, attempt: 240 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
         cfg=DEEPNG.job_params(*deepng_config.JOB_KEYS["cluster"]),
         algo=lambda wildcards: wildcards.algo,
@@ -101,6 +108,8 @@ rule deepng_retrain:
     threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 240 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
         cfg=DEEPNG.job_params(*deepng_config.JOB_KEYS["retrain"]),
         run=lambda wildcards: deepng_runs.cluster_run(
