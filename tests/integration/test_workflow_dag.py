@@ -1,12 +1,13 @@
 """The DAG builds for both configurations and bad configs fail before any job runs."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_workflow
+from tests.conftest import REPO, copy_workflow
 
 SNAKEMAKE = shutil.which("snakemake")
 pytestmark = pytest.mark.skipif(SNAKEMAKE is None, reason="snakemake not installed")
@@ -40,6 +41,12 @@ def test_dry_run_builds_dag(dry_run, extra: list[str]) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "evaluate" in result.stdout
     assert "pretrained_predict" not in result.stdout  # optional baselines are off by default
+    if not extra:  # .ci/expected-outputs.txt lists exactly the final outputs of the DAG
+        final = re.search(r"rule all:\n    input: (.*)\n", result.stdout)
+        assert final is not None, result.stdout[-2000:]
+        listed = (REPO / ".ci" / "expected-outputs.txt").read_text().splitlines()
+        expected = {line for line in listed if line and not line.startswith("#")}
+        assert set(final.group(1).split(", ")) == expected
 
 
 def test_pretrained_baselines_are_optional_rules(dry_run) -> None:

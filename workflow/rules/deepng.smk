@@ -230,6 +230,7 @@ rule deepng_fig2:
 if DEEPNG_DATASETS:
     register_final_outputs(
         *[f"results/tables/deepng_table1.{ext}" for ext in ("csv", "md", "tex")],
+        "results/tables/deepng_runs.csv",
         *[
             f"results/figures/deepng_{fig}.{ext}"
             for fig in ("fig2", "fig6", "fig7", "fig8")
