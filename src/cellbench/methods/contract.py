@@ -20,7 +20,11 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from cellbench.data.layout import PreparedDataset
+from cellbench.errors import InputError
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -117,3 +121,16 @@ def config_schema(method: str) -> dict[str, Any]:
     schema = inline_refs(schema, schema.get("$defs", {}))
     schema["description"] = " ".join((cls.__doc__ or "").split())
     return schema
+
+
+def working_scale(dataset: PreparedDataset | str | Path, scale: float = 1.0) -> float:
+    """The scale a method sees a dataset at: the dataset's own scale × ``scale``.
+
+    ``scale`` is the method config's ``scale`` × the run's own factor; the shared prediction code
+    (:mod:`cellbench.methods.predict`) and every training function use this one function.
+    """
+    if not isinstance(dataset, PreparedDataset):
+        dataset = PreparedDataset(dataset)
+    if not (np.isfinite(scale) and scale > 0):
+        raise InputError(dataset.root, f"scale must be a positive finite number, got {scale}")
+    return dataset.info.scale * scale

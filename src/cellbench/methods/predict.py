@@ -25,6 +25,7 @@ from cellbench.data.layout import PreparedDataset
 from cellbench.device import select_device
 from cellbench.errors import InputError
 from cellbench.io import atomic_dir, read_image, write_labels
+from cellbench.methods.contract import working_scale
 from cellbench.methods.registry import Segmenter, load_segmenter
 from cellbench.provenance import provenance
 
@@ -55,15 +56,6 @@ def restore_labels(labels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return resize(labels, shape, order=0, preserve_range=True, anti_aliasing=False).astype(
         labels.dtype
     )
-
-
-def working_scale(dataset: PreparedDataset | str | Path, scale: float = 1.0) -> float:
-    """The scale a method sees a dataset at: the dataset's own scale × ``scale``."""
-    if not isinstance(dataset, PreparedDataset):
-        dataset = PreparedDataset(dataset)
-    if not (np.isfinite(scale) and scale > 0):
-        raise InputError(dataset.root, f"scale must be a positive finite number, got {scale}")
-    return dataset.info.scale * scale
 
 
 def segment_image(segmenter: Segmenter, image: np.ndarray, scale: float = 1.0) -> np.ndarray:

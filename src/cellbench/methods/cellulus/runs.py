@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cellbench.methods.predict import working_scale
+from cellbench.methods.contract import working_scale
 
 RUN = re.compile(r"^(?:scale(?P<scale>[0-9]+(?:\.[0-9]+)?)-)?seed(?P<seed>[0-9]+)$")
 
