@@ -6,6 +6,7 @@ interrupted job never leaves a file that looks complete.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -124,6 +125,30 @@ def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
                 shutil.rmtree(leftover)
 
 
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def tifffile_problems() -> Iterator[list[str]]:
+    """Collect tifffile's ERROR log records instead of printing them (raw and before ours)."""
+    logger = logging.getLogger("tifffile")
+    handler = _Collect()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def read_image(path: str | Path) -> np.ndarray:
     """Read a TIFF/PNG/JPEG image; raise :class:`InputError` if missing, corrupt or truncated."""
     path = Path(path)
@@ -131,7 +156,10 @@ def read_image(path: str | Path) -> np.ndarray:
         raise InputError(path, "file does not exist")
     try:
         if path.suffix.lower() in (".tif", ".tiff"):
-            array = tifffile.imread(path)
+            with tifffile_problems() as problems:
+                array = tifffile.imread(path)
+            if problems:  # e.g. a truncated stack read as its first page
+                raise ValueError(f"damaged TIFF: {problems[0]}")
         else:
             import skimage.io
 

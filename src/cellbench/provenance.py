@@ -1,4 +1,9 @@
-"""Provenance recorded beside every result: config hash, seed, code version, packages, machine."""
+"""Provenance recorded beside every result: config hash, seed, code version, packages, machine.
+
+The code version is the git commit (``-dirty`` with uncommitted changes) of the workflow
+directory that ran, i.e. the current directory (Snakemake runs jobs in its workdir), not of
+the installed package: a copy of the workflow with an edited config records its own state.
+"""
 
 from __future__ import annotations
 
@@ -34,23 +39,48 @@ def config_hash(config: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def git_commit(directory: str | Path | None = None) -> str:
-    """Commit of the code, suffixed ``-dirty`` with uncommitted changes; ``unknown`` outside git."""
-    cwd = Path(directory) if directory else Path(cellbench.__file__).resolve().parent
+def _git(directory: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=directory, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def git_toplevel(directory: str | Path) -> Path | None:
+    """Root of the git checkout holding ``directory``; ``None`` outside git."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        return Path(_git(Path(directory), "rev-parse", "--show-toplevel")).resolve()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def git_commit(directory: str | Path | None = None) -> str:
+    """Commit of the checkout holding ``directory`` (default: the current directory, i.e.
+    the workflow that runs), suffixed ``-dirty`` with uncommitted changes to tracked files
+    (an edited config); ``unknown`` outside git."""
+    cwd = Path(directory) if directory else Path.cwd()
+    try:
+        commit = _git(cwd, "rev-parse", "HEAD")
+        dirty = _git(cwd, "status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return f"{commit}-dirty" if dirty else commit
+
+
+def package_dir() -> Path:
+    """Folder of the cellbench package that runs (a checkout or site-packages)."""
+    return Path(cellbench.__file__).resolve().parent
+
+
+def code_versions() -> dict[str, str]:
+    """Commit of the workflow directory that runs (Snakemake's workdir, the current
+    directory), and of the cellbench package when it comes from another checkout."""
+    workflow = Path.cwd()
+    record = {"workflow_dir": str(workflow), "git_commit": git_commit(workflow)}
+    package_top = git_toplevel(package_dir())
+    if package_top is None or package_top != git_toplevel(workflow):
+        record["package_dir"] = str(package_dir())
+        record["package_commit"] = git_commit(package_dir()) if package_top else "unknown"
+    return record
 
 
 def package_versions() -> dict[str, str]:
@@ -81,7 +111,7 @@ def provenance(
     return {
         "config_hash": config_digest,
         "seed": seed,
-        "git_commit": git_commit(),
+        **code_versions(),
         "packages": package_versions(),
         "host": socket.gethostname(),
         "platform": platform.platform(),
