@@ -79,9 +79,11 @@ def test_atomic_dir_refuses_foreign_folder_and_keeps_its_files(tmp_path: Path) -
     target = tmp_path / "mine"
     target.mkdir()
     (target / "precious.txt").write_text("keep")
-    with pytest.raises(InputError, match="not written by cellbench.*--overwrite"):
-        with atomic_dir(target) as tmp:
-            (tmp / "a").write_text("1")
+    with (
+        pytest.raises(InputError, match=r"not written by cellbench.*--overwrite"),
+        atomic_dir(target) as tmp,
+    ):
+        (tmp / "a").write_text("1")
     assert (target / "precious.txt").read_text() == "keep"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
     with atomic_dir(target, overwrite=True) as tmp:  # deliberate

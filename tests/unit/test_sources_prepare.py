@@ -124,7 +124,7 @@ def test_dsb_without_solution_or_masks_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"1 stage1_train image folder\(s\) without masks.*bbb2"):
         _prepare("dsb2018", source, tmp_path)
     (source / "stage1_solution.csv").unlink()
-    with pytest.raises(InputError, match="no stage1_solution.csv"):
+    with pytest.raises(InputError, match=r"no stage1_solution\.csv"):
         _prepare("dsb2018", source, tmp_path)
     out = _prepare("dsb2018", source, tmp_path, allow_incomplete=True)
     data = PreparedDataset(out)
@@ -160,9 +160,7 @@ def test_linked_dataset_folders_are_followed(tmp_path: Path) -> None:
     linked.mkdir(parents=True)
     for entry in (ctc_shared / CTC).iterdir():
         (linked / entry.name).symlink_to(entry)
-    out = prepare(
-        "ctc-sim", linked.parent, tmp_path / "ctc-out", tmp_path / "dl", catalog=CATALOG
-    )
+    out = prepare("ctc-sim", linked.parent, tmp_path / "ctc-out", tmp_path / "dl", catalog=CATALOG)
     assert len(PreparedDataset(out).image_ids()) == 3
 
 
