@@ -125,3 +125,17 @@ def test_outputs_follow_the_umask(tmp_path: Path, umask: int) -> None:
         "l.tif": 0o666 & ~umask,
         "f.txt": 0o666 & ~umask,
     }
+
+
+def test_a_generated_dataset_is_readable_by_the_group(tmp_path: Path) -> None:
+    from cellbench.data.synth import generate
+
+    old = os.umask(0o027)
+    try:
+        root = generate("dsb", tmp_path / "d", seed=0, size="tiny")
+    finally:
+        os.umask(old)
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in [root, *root.rglob("*")] if p.is_dir()}
+    assert modes == {0o750}
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in root.rglob("*") if p.is_file()}
+    assert modes == {0o640}
