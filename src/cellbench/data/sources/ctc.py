@@ -65,7 +65,7 @@ def frames(root: Path) -> Iterator[Frame]:
 
 
 def missing_parts(root: Path) -> list[str]:
-    """What the folder lacks of a complete CTC training set (empty if nothing).
+    """What the folder lacks of a complete CTC training set (empty if nothing; relative paths).
 
     Both sequences ``01/`` and ``02/`` (held out for testing) with frames, their
     ``<seq>_GT/SEG`` segmentations for some of those frames, and ``<seq>_GT/TRA``
@@ -76,16 +76,17 @@ def missing_parts(root: Path) -> list[str]:
     for sequence in ("01", "02"):
         images = sorted((base / sequence).glob("t*.tif")) if (base / sequence).is_dir() else []
         if not images:
-            missing.append(f"{base / sequence}/ is missing or has no t*.tif frames")
+            missing.append(f"{sequence}/ is missing or has no t*.tif frames")
             continue
         seg = base / f"{sequence}_GT" / "SEG"
         if not seg.is_dir():
-            missing.append(f"{seg}/ (ground truth of sequence {sequence}) is missing")
+            missing.append(f"{sequence}_GT/SEG/ (ground truth of sequence {sequence}) is missing")
         elif not any((seg / f"man_seg{p.stem[1:]}.tif").is_file() for p in images):
-            missing.append(f"{seg}/ has no man_seg*.tif for the frames of {sequence}/")
-        tra = base / f"{sequence}_GT" / "TRA"
-        if not tra.is_dir():
-            missing.append(f"{tra}/ (needed to flag partially annotated frames) is missing")
+            missing.append(f"{sequence}_GT/SEG/ has no man_seg*.tif for the frames of {sequence}/")
+        if not (base / f"{sequence}_GT" / "TRA").is_dir():
+            missing.append(
+                f"{sequence}_GT/TRA/ (needed to flag partially annotated frames) is missing"
+            )
     return missing
 
 

@@ -90,7 +90,7 @@ def _has_masks(folder: Path) -> bool:
 
 
 def missing_parts(root: Path) -> list[str]:
-    """What the folder lacks of the complete stage 1 data (empty if nothing).
+    """What the folder lacks of the complete stage 1 data (empty if nothing; relative paths).
 
     Every image needs labels: ``masks/*.png`` (stage1_train) or rows in
     ``stage1_solution.csv`` (stage1_test); a missing image of the solution means a
@@ -104,12 +104,13 @@ def missing_parts(root: Path) -> list[str]:
     train = [f for f in unmasked if origin_of(f) == "stage1_train"]
     if train:
         missing.append(
-            f"{len(train)} stage1_train image folder(s) without masks/*.png (e.g. {train[0]})"
+            f"{len(train)} stage1_train image folder(s) without masks/*.png "
+            f"(e.g. {train[0].relative_to(root)})"
         )
     solutions = rglob(root, "stage1_solution.csv")
     if not solutions:
         missing.append(
-            f"no stage1_solution.csv below {root}: the stage1_test images would have no labels "
+            "no stage1_solution.csv: the stage1_test images would have no labels "
             "and the test split would change"
         )
         return missing
@@ -118,12 +119,12 @@ def missing_parts(root: Path) -> list[str]:
     if unsolved:
         missing.append(
             f"{len(unsolved)} image folder(s) without masks/ and without rows in "
-            f"{solutions[0]} (e.g. {unsolved[0]})"
+            f"stage1_solution.csv (e.g. {unsolved[0].relative_to(root)})"
         )
     absent = sorted(set(solved) - {f.name for f in folders})
     if absent:
         missing.append(
-            f"{len(absent)} image(s) of {solutions[0]} not found (e.g. {absent[0]}): "
+            f"{len(absent)} image(s) of stage1_solution.csv not found (e.g. {absent[0]}): "
             "is stage1_test missing?"
         )
     return missing

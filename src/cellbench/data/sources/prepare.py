@@ -203,7 +203,8 @@ def prepare(
                 root,
                 f"incomplete {dataset} source: {'; '.join(missing)}. Supply the complete "
                 "published dataset, or accept a partial one deliberately with "
-                "--allow-incomplete (recorded in dataset.json as 'incomplete').",
+                "--allow-incomplete (cellbench prepare; recorded in dataset.json as "
+                "'incomplete').",
             )
         if missing:
             log.warning("INCOMPLETE %s (accepted): %s", dataset, "; ".join(missing))
