@@ -59,7 +59,9 @@ def check_output_dir(path: str | Path, *, overwrite: bool = False) -> Path:
             "is the current directory or one of its parents: it would be replaced as a whole; "
             "name a new folder for the output (e.g. --out data/mine)",
         )
-    if path.is_symlink() or (path.exists() and not path.is_dir()):
+    if path.is_symlink():
+        raise InputError(path, "is a symbolic link: refusing to replace it; name a real folder")
+    if path.exists() and not path.is_dir():
         raise InputError(path, "exists and is not a folder: refusing to replace it")
     if (
         path.is_dir()
