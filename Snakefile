@@ -4,6 +4,11 @@ Default: the embedded synthetic suite on a CPU (config/config.yaml).
 Paper scale on the real datasets: snakemake --configfile config/paper.yaml
 """
 
+import os
+
+# Jobs record this checkout's commit beside their working directory's (cellbench.provenance).
+os.environ["CELLBENCH_WORKFLOW_DIR"] = workflow.basedir
+
 
 configfile: "config/config.yaml"
 

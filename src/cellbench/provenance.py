@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import socket
 import subprocess
@@ -19,6 +20,8 @@ from typing import Any
 
 import cellbench
 
+WORKFLOW_DIR_ENV = "CELLBENCH_WORKFLOW_DIR"
+"""Set by the Snakefile to its own directory, so that jobs can record that checkout too."""
 TRACKED_PACKAGES = (
     "cellbench",
     "torch",
@@ -72,14 +75,26 @@ def package_dir() -> Path:
 
 
 def code_versions() -> dict[str, str]:
-    """Commit of the workflow directory that runs (Snakemake's workdir, the current
-    directory), and of the cellbench package when it comes from another checkout."""
-    workflow = Path.cwd()
-    record = {"workflow_dir": str(workflow), "git_commit": git_commit(workflow)}
-    package_top = git_toplevel(package_dir())
-    if package_top is None or package_top != git_toplevel(workflow):
+    """Commit of the workflow that runs, and of each other checkout involved.
+
+    ``git_commit`` is the state of the working directory (Snakemake's workdir, with the
+    config). The Snakefile's directory (:data:`WORKFLOW_DIR_ENV`, set by the Snakefile) and
+    the cellbench package are added, with their own commits, when they live elsewhere.
+    """
+    workdir = Path.cwd()
+    record = {"workflow_dir": str(workdir), "git_commit": git_commit(workdir)}
+    seen = {git_toplevel(workdir)} - {None}
+    snakefile_dir = os.environ.get(WORKFLOW_DIR_ENV)
+    if snakefile_dir:
+        top = git_toplevel(snakefile_dir)
+        if top is None or top not in seen:
+            record["snakefile_dir"] = snakefile_dir
+            record["snakefile_commit"] = git_commit(snakefile_dir)
+            seen |= {top} - {None}
+    top = git_toplevel(package_dir())
+    if top is None or top not in seen:
         record["package_dir"] = str(package_dir())
-        record["package_commit"] = git_commit(package_dir()) if package_top else "unknown"
+        record["package_commit"] = git_commit(package_dir())
     return record
 
 
