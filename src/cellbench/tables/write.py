@@ -102,14 +102,16 @@ def write_table(
     title: str,
     display: pd.DataFrame | None = None,
     digits: int = 3,
+    runs: pd.DataFrame | None = None,
 ) -> None:
     """Write ``data`` to the ``.csv`` output and ``display`` (default ``data``) to ``.md``/``.tex``.
 
     The CSV keeps full precision and the provenance columns; Markdown and LaTeX are for reading,
-    with a warning under the table when a dataset was prepared from an incomplete source.
+    with a warning under the table when a dataset was prepared from an incomplete source
+    (column ``dataset_incomplete`` of ``runs``, default ``data``: see :func:`incomplete_note`).
     """
     display = data if display is None else display
-    note = incomplete_note(data)
+    note = incomplete_note(data if runs is None else runs)
     writers = {
         ".csv": lambda path: data.to_csv(path, index=False),
         ".md": lambda path: Path(path).write_text(to_markdown(display, title, digits, note)),
