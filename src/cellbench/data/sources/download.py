@@ -155,8 +155,8 @@ def download(
     timeout: float = 60.0,
     retries: int = RETRIES,
     catalog: str | Path = DEFAULT_CATALOG,
-) -> Path:
-    """Download ``url`` to ``dest`` (resumed up to ``retries`` times), verify it, return ``dest``.
+) -> str:
+    """Download ``url`` to ``dest`` (resumed up to ``retries`` times), verify it, return its sha256.
 
     The file is checked against the published checksum or ``dest``'s lock file before it
     is renamed into place, so a second download (after deleting the first) must match the
@@ -164,8 +164,7 @@ def download(
     """
     dest = Path(dest)
     if dest.is_file():
-        verify(dest, expected, accept_checksum=accept_checksum, catalog=catalog)
-        return dest
+        return verify(dest, expected, accept_checksum=accept_checksum, catalog=catalog)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
     local = file_url_path(url)
@@ -183,9 +182,11 @@ def download(
                     raise InputError(part, f"download of {url} {exc}; run again to resume") from exc
                 log.warning("download of %s %s; resuming (retry %d)", url, exc, attempt + 1)
                 time.sleep(min(attempt + 1, 5))
-    verify(part, expected, accept_checksum=accept_checksum, lock=lock_path(dest), catalog=catalog)
+    sha256 = verify(
+        part, expected, accept_checksum=accept_checksum, lock=lock_path(dest), catalog=catalog
+    )
     os.replace(part, dest)
-    return dest
+    return sha256
 
 
 def _check_member(name: str, archive: Path) -> PurePosixPath:

@@ -26,7 +26,6 @@ from cellbench.data.sources.download import (
     extract,
     file_url_path,
     is_archive,
-    sha256sum,
     verify,
 )
 from cellbench.data.sources.files import rglob
@@ -126,8 +125,10 @@ def fetch(
                     raise InputError(dest, _missing_message(entry, dest))
                 staged.append(check(dest, f.sha256))
             else:
-                download(url, dest, f.sha256, accept_checksum=accept_checksum, catalog=catalog)
-                staged.append((dest, sha256sum(dest)))
+                sha256 = download(
+                    url, dest, f.sha256, accept_checksum=accept_checksum, catalog=catalog
+                )
+                staged.append((dest, sha256))
     unpacked = folder / "unpacked"
     unpacked.mkdir(parents=True, exist_ok=True)
     for path, sha256 in staged:
@@ -413,4 +414,5 @@ def download_file(
         return verify_file(dest, match.sha256, accept_checksum, catalog)
     if match.url is None or entry.registration:
         raise InputError(dest, _missing_message(entry, dest))
-    return download(match.url, dest, match.sha256, accept_checksum=accept_checksum, catalog=catalog)
+    download(match.url, dest, match.sha256, accept_checksum=accept_checksum, catalog=catalog)
+    return dest
