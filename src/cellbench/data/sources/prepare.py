@@ -196,23 +196,30 @@ def prepare(
         "tissuenet": _prepare_tissuenet,
         "marrow-a": _prepare_marrow,
     }.get(dataset, _prepare_ctc)
-    checker = {"dsb2018": dsb.missing_parts}.get(dataset, ctc.missing_parts)
-    if dataset == "dsb2018" or dataset in CTC_NAMES:
-        missing = checker(root)
-        if missing and not allow_incomplete:
-            raise InputError(
-                root,
-                f"incomplete {dataset} source: {'; '.join(missing)}. Supply the complete "
-                "published dataset, or accept a partial one deliberately with "
-                "--allow-incomplete (cellbench prepare; recorded in dataset.json as "
-                "'incomplete').",
-            )
-        if missing:
-            log.warning("INCOMPLETE %s (accepted): %s", dataset, "; ".join(missing))
-            info = _with(info, extra={**info.extra, "incomplete": missing})
+    info = _check_complete(dataset, root, info, allow_incomplete)
     builder(root, Path(out), info, seed, overwrite)
     log.info("prepared %s in %s", dataset, out)
     return Path(out)
+
+
+def _check_complete(
+    dataset: str, root: Path, info: DatasetInfo, allow_incomplete: bool
+) -> DatasetInfo:
+    """Refuse a CTC/DSB source that lacks published parts, or record them if allowed."""
+    checker = {"dsb2018": dsb.missing_parts, **dict.fromkeys(CTC_NAMES, ctc.missing_parts)}
+    missing = checker[dataset](root) if dataset in checker else []
+    if not missing:
+        return info
+    if not allow_incomplete:
+        raise InputError(
+            root,
+            f"incomplete {dataset} source: {'; '.join(missing)}. Supply the complete "
+            "published dataset, or accept a partial one deliberately with "
+            "--allow-incomplete (cellbench prepare; recorded in dataset.json as "
+            "'incomplete').",
+        )
+    log.warning("INCOMPLETE %s (accepted): %s", dataset, "; ".join(missing))
+    return _with(info, extra={**info.extra, "incomplete": missing})
 
 
 def _with(info: DatasetInfo, **changes) -> DatasetInfo:
