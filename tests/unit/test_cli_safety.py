@@ -52,6 +52,9 @@ def test_segment_refuses_two_inputs_with_one_output(
     err = capsys.readouterr().err
     assert "b/x.tif" in err and "a/x.tif" in err and "same file name" in err
     assert not (tmp_path / "o").exists()
+    (tmp_path / "file").write_text("")
+    assert _segment(model, str(a), "--out", str(tmp_path / "file")) == 2
+    assert "is not a folder" in capsys.readouterr().err
 
 
 # item 3: segment rejects what it cannot segment, before any work

@@ -123,6 +123,8 @@ def image_for_segmentation(
 def output_paths(images: Sequence[Path], out_dir: str | Path) -> list[Path]:
     """``out_dir/<stem>.tif`` for each image; refuses two images with one output and an
     output that is one of the inputs."""
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise InputError(out_dir, "output folder (--out) exists and is not a folder")
     inputs = {Path(p).resolve(): Path(p) for p in images}
     claimed: dict[Path, Path] = {}
     outputs = []
