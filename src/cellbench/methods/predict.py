@@ -230,7 +230,7 @@ def predict_dataset(
     """
     dataset = PreparedDataset(dataset_root)
     image_ids = split_image_ids(dataset, split)
-    scale = check_scale(dataset.info.scale if scale is None else scale, "scale")
+    scale = check_scale(dataset.info.scale if scale is None else scale)
     segmenter = load_segmenter(method, model_path, device=device)
     log.info(
         "%s: segmenting %d %s images of %s at scale %g",
