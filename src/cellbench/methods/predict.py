@@ -64,12 +64,12 @@ AXES = ("YX", "YXC", "CYX")
 MAX_CHANNELS = 4
 
 
-def check_scale(scale: float, source: str | Path | None = None) -> float:
+def check_scale(scale: float) -> float:
     """``scale`` as a float; :class:`InputError` unless it is finite and > 0."""
     value = float(scale)
     if not math.isfinite(value) or value <= 0:
         raise InputError(
-            source,
+            None,
             "scale (--scale, or the method's scale setting) must be a finite number > 0, "
             f"got {scale!r}",
         )
