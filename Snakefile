@@ -4,12 +4,18 @@ Default: the embedded synthetic suite on a CPU (config/config.yaml).
 Paper scale on the real datasets: snakemake --configfile config/paper.yaml
 """
 
+import os
+
 from cellbench.config import check_config_files
 from cellbench.methods.contract import discover_methods
 
 # A YAML syntax error or a key given twice names its file and line (Snakemake's own loader keeps
 # the last of two keys; a syntax error in a --configfile is reported by Snakemake before this).
 check_config_files(["config/config.yaml", *workflow.overwrite_configfiles])
+
+# Jobs record this checkout's commit beside their working directory's (cellbench.provenance).
+# Set, not read: update() keeps the envvars lint (about required inputs) quiet.
+os.environ.update(CELLBENCH_WORKFLOW_DIR=workflow.basedir)
 
 
 configfile: "config/config.yaml"

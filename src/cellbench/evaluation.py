@@ -20,7 +20,7 @@ import tifffile
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
-from cellbench.io import atomic_path, read_image, read_labels
+from cellbench.io import atomic_path, read_image, read_labels, tifffile_problems
 from cellbench.methods.predict import PROVENANCE_FILE
 from cellbench.metrics import dataset_scores, image_scores, metric_parameters
 from cellbench.provenance import provenance
@@ -40,10 +40,13 @@ def label_shape(path: Path) -> tuple[int, ...]:
     if path.suffix.lower() not in (".tif", ".tiff"):
         return read_image(path).shape
     try:
-        with tifffile.TiffFile(path) as tif:
-            return tuple(tif.pages[0].shape)
+        with tifffile_problems() as problems, tifffile.TiffFile(path) as tif:
+            shape = tuple(tif.pages[0].shape)
     except Exception as exc:
         raise InputError(path, f"cannot be read as a TIFF ({exc})") from exc
+    if problems:
+        raise InputError(path, f"cannot be read as a TIFF (damaged: {problems[0]})")
+    return shape
 
 
 def check_pairs(pairs: list[tuple[str, str, Path, Path]]) -> None:
@@ -52,6 +55,10 @@ def check_pairs(pairs: list[tuple[str, str, Path, Path]]) -> None:
     ``pairs`` holds (image_id, group, ground-truth path, prediction path). Runs before any
     metric is computed.
     """
+    folders = sorted({pred.parent for _, _, _, pred in pairs})
+    for folder in folders:
+        if not folder.is_dir():
+            raise InputError(folder, "prediction folder not found")
     missing = [pred for _, _, _, pred in pairs if not pred.is_file()]
     if missing:
         listed = ", ".join(str(p) for p in missing[:5]) + (" ..." if len(missing) > 5 else "")
@@ -92,6 +99,11 @@ def dataset_pairs(
 
 def folder_pairs(gt_dir: Path, pred_dir: Path) -> list[tuple[str, str, Path, Path]]:
     """A plain folder of ground-truth label images against predictions with the same stems."""
+    if not gt_dir.is_dir():
+        raise InputError(
+            gt_dir,
+            "ground truth not found: expected a prepared dataset or a folder of label images",
+        )
     gts = sorted(p for p in gt_dir.iterdir() if p.suffix.lower() in (".tif", ".tiff", ".png"))
     if not gts:
         raise InputError(gt_dir, "no label images (.tif/.tiff/.png) found")
@@ -137,6 +149,7 @@ def evaluate(
         "run": run,
         "split": split,
         "n_images": len(pairs),
+        "dataset_incomplete": list(dataset.info.extra.get("incomplete", [])),
         **summarise(per_image),
         "metric_parameters": metric_parameters(),
         "provenance": provenance(config_digest=config_digest, seed=run_seed(run), device="cpu"),

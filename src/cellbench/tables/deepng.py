@@ -77,6 +77,7 @@ def runs_table(
                 "normalized_entropy": entropy,
                 "config_hash": summary.get("provenance", {}).get("config_hash"),
                 "git_commit": summary.get("provenance", {}).get("git_commit"),
+                "dataset_incomplete": "; ".join(summary.get("dataset_incomplete") or []) or None,
             }
         )
     return pd.DataFrame(rows)
@@ -162,5 +163,6 @@ def deepng_table1(
         "Table I (paper 000): DSB 2018 MAP by pseudo-labelling strategy, mean ± std over seeds",
         display=display,
         digits=2,
+        runs=runs,
     )
     return table
