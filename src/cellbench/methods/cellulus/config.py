@@ -64,6 +64,15 @@ class CellulusConfig:
     robust to the heavy-tailed background std of briefly trained networks (deviation)."""
     meanshift_fraction: float = 0.1
     """Fraction of foreground embeddings mean-shift is fitted on (code: 10%). Bounds (0, 1]."""
+    meanshift_max_points: int = 10000
+    """Cap on the points mean-shift is fitted on (the rest is assigned to the modes), so that a
+    foreground covering most of a large image never makes the fit unbounded. Bounds 100–10⁶."""
+    max_foreground_fraction: float = 0.5
+    """A foreground above this fraction of the image is flagged (logged as a warning and recorded
+    with the predictions): the std cue failed. Bounds (0, 1]."""
+    min_loss_decrease: float = 0.01
+    """A training loss whose last-epoch mean is not at least this fraction below the first
+    epoch's is flagged (warning, recorded in the checkpoint): the network did not learn. ≥ 0."""
     bandwidth: float = 7.5
     """Mean-shift bandwidth in px when no selection was run (code: 0.5 × object diameter)."""
     shrink: int = 0
@@ -97,6 +106,9 @@ class CellulusConfig:
             "noise_values": len(self.noise_values) >= 1,
             "foreground_threshold": self.foreground_threshold in ("otsu", "log_otsu"),
             "meanshift_fraction": 0 < self.meanshift_fraction <= 1,
+            "meanshift_max_points": 100 <= self.meanshift_max_points <= 1_000_000,
+            "max_foreground_fraction": 0 < self.max_foreground_fraction <= 1,
+            "min_loss_decrease": self.min_loss_decrease >= 0,
             "bandwidth": self.bandwidth > 0,
             "shrink": 0 <= self.shrink <= 32,
             "min_size_fraction": self.min_size_fraction >= 0,

@@ -20,7 +20,7 @@ import pandas as pd
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
 from cellbench.io import atomic_path
-from cellbench.methods.cellulus.infer import mean_shift, postprocess
+from cellbench.methods.cellulus.infer import foreground_flag, mean_shift, postprocess
 from cellbench.methods.cellulus.segmenter import CellulusSegmenter, load, read_checkpoint
 from cellbench.methods.cellulus.train import save_checkpoint
 from cellbench.methods.predict import rescale_image, restore_labels
@@ -54,6 +54,8 @@ def grid_scores(
     from cellbench.metrics import dataset_scores, image_scores
 
     embeddings = [segmenter.embed(rescale_image(image, scale)) for image in images]
+    for embedding in embeddings:
+        foreground_flag(embedding.foreground, segmenter.config.max_foreground_fraction)
     rows = []
     for bandwidth in bandwidths:
         clusters = [
@@ -62,6 +64,7 @@ def grid_scores(
                 bandwidth,
                 segmenter.config.meanshift_fraction,
                 np.random.default_rng([segmenter.seed, 4]),
+                segmenter.config.meanshift_max_points,
             )
             for e in embeddings
         ]
