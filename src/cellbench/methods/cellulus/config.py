@@ -62,6 +62,10 @@ class CellulusConfig:
     foreground_threshold: ForegroundThreshold = "otsu"
     """otsu: foreground = std < Otsu(std) (§3.2, code); log_otsu: the Otsu threshold of log(std),
     robust to the heavy-tailed background std of briefly trained networks (deviation)."""
+    std_smoothing: float = 0.0
+    """σ in px of a Gaussian applied to the std map before its threshold (paper: none, 0). The
+    std of a few noisy passes is itself noisy per pixel; smoothing it removes the speckle that
+    mean-shift otherwise turns into fragments (deviation, CPU presets). Bounds 0–16."""
     meanshift_fraction: float = 0.1
     """Fraction of foreground embeddings mean-shift is fitted on (code: 10%). Bounds (0, 1]."""
     meanshift_max_points: int = 10000
@@ -105,6 +109,7 @@ class CellulusConfig:
             "noise_fraction": 0 <= self.noise_fraction <= 0.5,
             "noise_values": len(self.noise_values) >= 1,
             "foreground_threshold": self.foreground_threshold in ("otsu", "log_otsu"),
+            "std_smoothing": 0 <= self.std_smoothing <= 16,
             "meanshift_fraction": 0 < self.meanshift_fraction <= 1,
             "meanshift_max_points": 100 <= self.meanshift_max_points <= 1_000_000,
             "max_foreground_fraction": 0 < self.max_foreground_fraction <= 1,

@@ -119,16 +119,20 @@ def embed(
     )
     offsets = predict_offsets(model, noisy, config.tile_size, device)
     std = offsets.std(axis=0, ddof=1).sum(axis=0)
-    return Embedding(offsets.mean(axis=0), std, foreground_mask(std, config.foreground_threshold))
+    foreground = foreground_mask(std, config.foreground_threshold, config.std_smoothing)
+    return Embedding(offsets.mean(axis=0), std, foreground)
 
 
-def foreground_mask(std: np.ndarray, method: str = "otsu") -> np.ndarray:
+def foreground_mask(std: np.ndarray, method: str = "otsu", smoothing: float = 0.0) -> np.ndarray:
     """Step 3: pixels whose embedding is stable under noise, std < Otsu threshold.
 
     ``otsu`` thresholds the std itself (paper §3.2, authors' code). ``log_otsu`` thresholds
     log(std): a briefly trained network (the CPU default) leaves a heavy-tailed background std
-    whose long tail drags the plain Otsu threshold into the background.
+    whose long tail drags the plain Otsu threshold into the background. ``smoothing`` > 0
+    first averages the std map with a Gaussian of that σ (px), removing per-pixel speckle.
     """
+    if smoothing > 0:
+        std = ndi.gaussian_filter(std, smoothing)
     if np.ptp(std) == 0:
         return np.zeros(std.shape, dtype=bool)
     if method == "log_otsu":
