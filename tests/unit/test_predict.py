@@ -58,3 +58,21 @@ def test_predict_dataset_writes_every_test_image(blob_dataset: Path, tmp_path: P
 def test_unknown_method(blob_dataset: Path, tmp_path: Path) -> None:
     with pytest.raises(KeyError, match="unknown method"):
         predict_dataset("nope", tmp_path / "m", blob_dataset, tmp_path / "p")
+
+
+class Diagnosed(Echo):
+    """A segmenter reporting its own health, as cellulus does."""
+
+    def diagnostics(self) -> dict[str, int]:
+        return {"foreground_failures": 2}
+
+
+def test_segmenter_diagnostics_are_recorded(blob_dataset: Path, tmp_path: Path) -> None:
+    from cellbench.data.layout import PreparedDataset
+    from cellbench.methods.predict import write_predictions
+
+    dataset = PreparedDataset(blob_dataset)
+    out = tmp_path / "pred"
+    write_predictions(Diagnosed(), dataset, ["img4"], out, {"method": "echo"})
+    record = json.loads((out / "provenance.json").read_text())
+    assert record == {"method": "echo", "diagnostics": {"foreground_failures": 2}}

@@ -85,12 +85,16 @@ class CellulusSegmenter:
             embedding, bandwidth=self.bandwidth, shrink=self.shrink, config=self.config, rng=rng
         )
 
-    def segment(self, image: np.ndarray) -> np.ndarray:
-        embedding = self.embed(image)
+    def check_foreground(self, embedding: Embedding) -> None:
+        """Record the foreground fraction of one image; warn if the std cue failed."""
         self.foreground_fractions.append(float(embedding.foreground.mean()))
         self.foreground_failures += foreground_flag(
             embedding.foreground, self.config.max_foreground_fraction
         )
+
+    def segment(self, image: np.ndarray) -> np.ndarray:
+        embedding = self.embed(image)
+        self.check_foreground(embedding)
         return self.segment_embedding(embedding)
 
     def diagnostics(self) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import pandas as pd
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
 from cellbench.io import atomic_path
-from cellbench.methods.cellulus.infer import foreground_flag, mean_shift, postprocess
+from cellbench.methods.cellulus.infer import mean_shift, postprocess
 from cellbench.methods.cellulus.segmenter import CellulusSegmenter, load, read_checkpoint
 from cellbench.methods.cellulus.train import save_checkpoint
 from cellbench.methods.predict import rescale_image, restore_labels
@@ -55,7 +55,7 @@ def grid_scores(
 
     embeddings = [segmenter.embed(rescale_image(image, scale)) for image in images]
     for embedding in embeddings:
-        foreground_flag(embedding.foreground, segmenter.config.max_foreground_fraction)
+        segmenter.check_foreground(embedding)
     rows = []
     for bandwidth in bandwidths:
         clusters = [
@@ -147,6 +147,7 @@ def select(
             "split": "train",
             "images": ids,
             "scores": scores.to_dict("records"),
+            "diagnostics": segmenter.diagnostics(),
             "provenance": provenance(
                 config_digest=config_digest,
                 seed=int(checkpoint["seed"]),
