@@ -68,7 +68,7 @@ class CellulusConfig:
     mean-shift otherwise turns into fragments (deviation, CPU presets). Bounds 0–16."""
     meanshift_fraction: float = 0.1
     """Fraction of foreground embeddings mean-shift is fitted on (code: 10%). Bounds (0, 1]."""
-    meanshift_max_points: int = 10000
+    meanshift_max_points: int = 5000
     """Cap on the points mean-shift is fitted on (the rest is assigned to the modes), so that a
     foreground covering most of a large image never makes the fit unbounded. Bounds 100–10⁶."""
     max_foreground_fraction: float = 0.5

@@ -164,7 +164,7 @@ def mean_shift(
     bandwidth: float,
     fraction: float,
     rng: np.random.Generator,
-    max_points: int = 10000,
+    max_points: int = 5000,
 ) -> np.ndarray:
     """Step 4: labels (H, W) int64 of the foreground, fitted on a random ``fraction`` of it.
 
