@@ -74,3 +74,21 @@ def test_predict_dataset_checks_scale_and_images_before_work(
     with pytest.raises(InputError, match=r"img4\.tif: image contains 4096 NaN"):
         predict_dataset("otsu_watershed", model, blob_dataset, tmp_path / "p")
     assert not (tmp_path / "p").exists()
+
+
+class Diagnosed(Echo):
+    """A segmenter reporting its own health, as cellulus does."""
+
+    def diagnostics(self) -> dict[str, int]:
+        return {"foreground_failures": 2}
+
+
+def test_segmenter_diagnostics_are_recorded(blob_dataset: Path, tmp_path: Path) -> None:
+    from cellbench.data.layout import PreparedDataset
+    from cellbench.methods.predict import write_predictions
+
+    dataset = PreparedDataset(blob_dataset)
+    out = tmp_path / "pred"
+    write_predictions(Diagnosed(), dataset, ["img4"], out, {"method": "echo"})
+    record = json.loads((out / "provenance.json").read_text())
+    assert record == {"method": "echo", "diagnostics": {"foreground_failures": 2}}

@@ -15,7 +15,15 @@ rule otsu_watershed_fit:
     threads: 1
     params:
         method="otsu_watershed",
-        cfg=OTSU_WATERSHED.job_params("smoothing_sigma", "min_size_fraction"),
+        cfg=OTSU_WATERSHED.job_params(
+            "scale",
+            "smoothing_fraction",
+            "opening_fraction",
+            "seed_distance_fraction",
+            "min_size_fraction",
+            "thresholds",
+            "fit_images",
+        ),
     script:
         "../../scripts/fit.py"
 

@@ -213,10 +213,15 @@ def write_predictions(
 ) -> list[Path]:
     """Segment the images into ``out_dir/<image_id>.tif`` plus ``provenance.json`` (``record``).
 
-    The directory appears only when complete.
+    A segmenter with a ``diagnostics()`` method (health checks of the method, e.g. a failed
+    foreground cue) has its result added to the record under ``diagnostics``; the evaluation
+    summary carries it on. The directory appears only when complete.
     """
     with atomic_dir(out_dir) as tmp:
         segment_files(segmenter, [dataset.image_path(i) for i in image_ids], tmp, scale)
+        diagnostics = getattr(segmenter, "diagnostics", None)
+        if callable(diagnostics):
+            record = {**record, "diagnostics": diagnostics()}
         (tmp / PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n")
     return [Path(out_dir) / f"{i}.tif" for i in image_ids]
 

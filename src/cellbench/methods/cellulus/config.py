@@ -204,6 +204,13 @@ class CellulusConfig(MethodConfig):
     lr_gamma: float = Field(
         0.1, gt=0, le=1, description="Learning-rate factor at each milestone (paper ÷10)."
     )
+    min_loss_decrease: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="A training loss whose last epoch is not this fraction below its first is "
+        "flagged (warning, loss_flat in the checkpoint and the evaluation summary).",
+    )
     percentile_low: float = Field(
         1.0, ge=0, lt=100, description="Intensity percentile mapped to 0 (§4.1: 1)."
     )
@@ -234,11 +241,32 @@ class CellulusConfig(MethodConfig):
         "threshold of log(std), robust to the heavy-tailed background std of briefly trained "
         "networks (CPU default; docs/deviations.md).",
     )
+    std_smoothing: float = Field(
+        0.0,
+        ge=0,
+        le=16,
+        description="σ in px of a Gaussian applied to the std map before its threshold (paper: "
+        "none, 0); removes the per-pixel speckle of a few noisy passes (docs/deviations.md).",
+    )
     meanshift_fraction: float = Field(
         0.1,
         gt=0,
         le=1,
         description="Fraction of foreground embeddings mean-shift is fitted on (code 0.1).",
+    )
+    meanshift_max_points: int = Field(
+        5000,
+        ge=100,
+        le=1_000_000,
+        description="Cap on the points mean-shift is fitted on (the rest is assigned to the "
+        "modes), so a foreground covering most of a large image never makes the fit unbounded.",
+    )
+    max_foreground_fraction: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="A std foreground above this fraction of an image is a failed foreground cue: "
+        "logged as a warning and counted in the predictions' diagnostics.",
     )
     bandwidth: float = Field(
         7.5,
@@ -340,6 +368,7 @@ TRAIN_KEYS = (
     "lr_gamma",
     "percentile_low",
     "percentile_high",
+    "min_loss_decrease",
 )
 """Keys ``cellulus_train`` reads (and stores in the trained checkpoint)."""
 
@@ -348,7 +377,10 @@ INFERENCE_KEYS = (
     "noise_fraction",
     "noise_values",
     "foreground_threshold",
+    "std_smoothing",
     "meanshift_fraction",
+    "meanshift_max_points",
+    "max_foreground_fraction",
     "min_size_fraction",
     "tile_size",
 )

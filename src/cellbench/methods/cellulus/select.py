@@ -54,6 +54,8 @@ def grid_scores(
     from cellbench.metrics import dataset_scores, image_scores
 
     embeddings = [segmenter.embed(rescale_image(image, scale)) for image in images]
+    for embedding in embeddings:
+        segmenter.check_foreground(embedding)
     rows = []
     for bandwidth in bandwidths:
         clusters = [
@@ -62,6 +64,7 @@ def grid_scores(
                 bandwidth,
                 segmenter.config.meanshift_fraction,
                 np.random.default_rng([segmenter.seed, 4]),
+                segmenter.config.meanshift_max_points,
             )
             for e in embeddings
         ]
@@ -152,6 +155,7 @@ def select(
             "split": "train",
             "images": ids,
             "scores": scores.to_dict("records"),
+            "diagnostics": segmenter.diagnostics(),
             "provenance": provenance(
                 config_digest=config_digest,
                 seed=int(checkpoint["seed"]),
