@@ -21,6 +21,7 @@ rule deepng_train_segmentation:
         seed=r"\d+",
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
     resources:
         gpu=1,
     params:
@@ -45,6 +46,7 @@ rule deepng_features:
         "results/benchmarks/deepng_features/{dataset}.tsv"
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
     resources:
         gpu=1,
     params:
@@ -97,6 +99,7 @@ rule deepng_retrain:
         seed=r"\d+",
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
     resources:
         gpu=1,
     params:

@@ -142,5 +142,7 @@ def predict_dataset(
         "provenance": provenance(
             config_digest=config_digest, seed=seed, device=str(select_device(device))
         ),
+        # Method-specific checks of the model (e.g. deepng's "finds no object" flag).
+        **getattr(segmenter, "provenance", {}),
     }
     return write_predictions(segmenter, dataset, image_ids, out_dir, record, scale)

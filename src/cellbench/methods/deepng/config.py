@@ -90,6 +90,9 @@ class RetrainConfig:
     momentum: float = 0.5
     lr_step: int = 10
     lr_gamma: float = 0.1
+    # Paper silent. update: BatchNorm running statistics follow the pseudo-label batches (train
+    # mode); frozen: they keep the values the decoder was trained with (affine weights still train).
+    batchnorm: Literal["update", "frozen"] = "update"
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,16 @@ class PostprocessConfig:
 
 @dataclass(frozen=True)
 class DeepNGConfig:
-    """All hyperparameters of deepng; ``scale`` resizes images before training and inference."""
+    """All hyperparameters of deepng; ``scale`` resizes images before training and inference.
+
+    ``encoder``: the paper's ResNet-50, or ResNet-18/34 as lighter CPU-scale options.
+    ``normalization``: image intensities to [0, 1] by dtype maximum or per-image percentiles
+    (cellbench.methods.deepng.images; the paper is silent).
+    """
 
     scale: float = 1.0
+    encoder: Literal["resnet50", "resnet34", "resnet18"] = "resnet50"
+    normalization: Literal["dtype", "percentile"] = "percentile"
     known_groups: tuple[str, ...] = ("CT1",)
     segmentation: SegmentationConfig = field(default_factory=SegmentationConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)

@@ -135,7 +135,7 @@ def retrain_encoder(
         labels = data["labels"]
         n_clusters = int(data["centroids"].shape[0])
     dataset = PreparedDataset(dataset_root)
-    pool = load_pool(dataset, pool_ids, cfg.scale)
+    pool = load_pool(dataset, pool_ids, cfg)
     r = cfg.retraining
     steps = r.steps_per_epoch or math.ceil(labels.size / r.batch_size)
     decoder_before = {k: v.clone() for k, v in model.decoder.state_dict().items()}
@@ -152,6 +152,10 @@ def retrain_encoder(
         torch_device,
     )
     classifier.train()
+    if r.batchnorm == "frozen":
+        for module in classifier.modules():
+            if isinstance(module, torch.nn.BatchNorm2d):
+                module.eval()
     history = []
     for epoch in range(r.epochs):
         order = rng.permutation(labels.size)
