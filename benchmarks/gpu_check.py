@@ -246,7 +246,7 @@ def main() -> None:
         row = measure(SLICES[name], device, iterations, warmup)
         total += row["paper_hours"]
         print(
-            f"{row['slice']:<18}{row['it_per_s']:>9.2f}{row['peak_gib']:>10.2f}"
+            f"{row['slice']:<18}{row['it_per_s']:>9.3g}{row['peak_gib']:>10.2f}"
             f"{row['util_pct']:>7.0f}{row['paper_iterations']:>12d}{row['paper_hours']:>10.1f}"
             f"   ({row['how']})",
             flush=True,
