@@ -1,10 +1,14 @@
 """Rule `deepng_retrain`: encoder retrained on the cluster pseudo-labels, decoder reused."""
 
+import torch
+
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.pseudolabel import retrain_encoder
 from cellbench.workflow import config_digest, script_logging, set_threads
 
 set_threads(snakemake.threads)
+
+torch.set_num_threads(max(1, snakemake.threads))
 
 with script_logging(snakemake.log[0]):
     retrain_encoder(

@@ -193,6 +193,12 @@ class RetrainConfig(Section):
     lr_gamma: float = Field(
         0.1, gt=0, le=1, description="Learning-rate factor at each reduction (paper 0.1)."
     )
+    batchnorm: Literal["update", "frozen"] = Field(
+        "update",
+        description="BatchNorm running statistics during encoder retraining: updated by the "
+        "pseudo-label batches (paper silent) or frozen at the baseline's values, which the reused "
+        "decoder was trained with (affine weights still train).",
+    )
 
 
 class PostprocessConfig(Section):
@@ -256,6 +262,16 @@ class DeepNGConfig(MethodConfig):
     baseline_seed: int = Field(
         0, ge=0, description="Seed of the baseline segmentation network and of the feature draws."
     )
+    encoder: Literal["resnet50", "resnet34", "resnet18"] = Field(
+        "resnet50",
+        description="Encoder of the U-Net: resnet50 = paper; resnet18/34 are lighter CPU-scale "
+        "options (512-D latent space).",
+    )
+    normalization: Literal["dtype", "percentile"] = Field(
+        "percentile",
+        description="Image intensities to [0, 1]: divided by the dtype maximum, or per-image "
+        "1st/99.8th percentiles (paper silent).",
+    )
     known_groups: list[Group] = Field(
         ["CT1"],
         min_length=1,
@@ -275,10 +291,27 @@ class DeepNGConfig(MethodConfig):
 
 
 JOB_KEYS = {
-    "train_segmentation": ("scale", "known_groups", "segmentation", "augment", "postprocess"),
-    "features": ("scale", "known_groups", "features", "augment"),
+    "train_segmentation": (
+        "scale",
+        "encoder",
+        "normalization",
+        "known_groups",
+        "segmentation",
+        "augment",
+        "postprocess",
+    ),
+    "features": ("scale", "encoder", "normalization", "known_groups", "features", "augment"),
     "cluster": ("clustering",),
-    "retrain": ("scale", "known_groups", "features", "augment", "retraining", "postprocess"),
+    "retrain": (
+        "scale",
+        "encoder",
+        "normalization",
+        "known_groups",
+        "features",
+        "augment",
+        "retraining",
+        "postprocess",
+    ),
 }
 """The keys each deepng job reads (its rule's params). The postprocess thresholds are stored
 with every model, so that ``load(model)`` segments as configured."""
