@@ -2,7 +2,13 @@
 
 from cellbench.methods.infogan.cells import write_cells
 from cellbench.methods.infogan.config import InfoganConfig
-from cellbench.workflow import script_logging
+from cellbench.workflow import script_logging, set_threads
+
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
-    write_cells(snakemake.input[0], snakemake.output[0], InfoganConfig(**snakemake.params.cfg))
+    write_cells(
+        snakemake.input[0],
+        snakemake.output[0],
+        InfoganConfig.model_validate(snakemake.params.cfg),
+    )

@@ -3,7 +3,9 @@
 from pathlib import Path
 
 from cellbench.methods.infogan.report import build_tables
-from cellbench.workflow import script_logging
+from cellbench.workflow import script_logging, set_threads
+
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
     build_tables(

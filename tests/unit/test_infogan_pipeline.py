@@ -1,6 +1,7 @@
 """infogan on tiny synthetic bone-marrow data: cells, training, Tables I-IV; bad input."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from cellbench.data.synth.marrow import SIZES, build
 from cellbench.errors import InputError
 from cellbench.methods.infogan.cells import read_cells, write_cells
 from cellbench.methods.infogan.config import InfoganConfig
+from cellbench.methods.infogan.nuclei import fit, load
 from cellbench.methods.infogan.pipeline import evaluate_run, generator_grid, train_run
 
 TINY = {"cells": "labels", "width": 8, "batch_size": 8, "iterations": 3, "log_every": 1}
@@ -23,6 +25,25 @@ def cells(tmp_path_factory) -> str:
     out = root / "cells"
     write_cells(root / "synth-marrow", out, InfoganConfig(**TINY))
     return str(out)
+
+
+def test_nuclei_fit_load_round_trip(cells: str, tmp_path) -> None:
+    dataset = Path(cells).parent / "synth-marrow"
+    config = InfoganConfig(segmentation={"threshold": 150, "heuristics": "code"})
+    model = fit(dataset, tmp_path / "model.json", config, config_digest="x")
+    record = json.loads(model.read_text())
+    assert record["dataset"] == "synth-marrow" and record["provenance"]
+    assert load(model).config == config.segmentation
+
+
+def test_cells_at_working_scale(cells: str, tmp_path) -> None:
+    dataset = Path(cells).parent / "synth-marrow"
+    half = write_cells(dataset, tmp_path / "half", InfoganConfig(**{**TINY, "scale": 0.5}))
+    _, full_table = read_cells(cells)
+    _, half_table = read_cells(half)
+    full_height = (full_table.max_row - full_table.min_row).median()
+    half_height = (half_table.max_row - half_table.min_row).median()
+    assert 0.4 < half_height / full_height < 0.6
 
 
 def test_cells_table_matches_crops(cells: str) -> None:

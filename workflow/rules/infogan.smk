@@ -1,52 +1,35 @@
 """infogan (paper 002): nuclei segmentation, cell crops, WGAN-GP + InfoGAN, Tables I-IV, figures."""
 
-INFOGAN = config["methods"].get("infogan", {})
-INFOGAN_DATASETS = INFOGAN.get("datasets", [])
-INFOGAN_SEG_DATASETS = INFOGAN.get("segmentation_datasets", [])
-INFOGAN_SEEDS = INFOGAN.get("seeds", [])
-# k of the main model and of Table II; keys left out take the paper's values (InfoganConfig).
-INFOGAN_K = INFOGAN.get("categories", 5)
-INFOGAN_KS = sorted({INFOGAN_K, *INFOGAN.get("table2_k", [4, 5, 6])})
-INFOGAN_CELL_KEYS = ("cells", "crop_size", "segmentation")
-INFOGAN_TRAIN_KEYS = (
-    "crop_size",
-    "noise_dim",
-    "width",
-    "batch_size",
-    "iterations",
-    "epochs",
-    "critic_steps",
-    "learning_rate",
-    "betas",
-    "lambda_gp",
-    "lambda_info",
-    "augmentation",
-    "log_every",
-)
+# Rule files share one namespace: modules are imported under the method's name.
+from cellbench.methods.infogan import config as infogan_config
+
+INFOGAN = method_config("infogan")
+INFOGAN_DATASETS = INFOGAN.cell_datasets()
+INFOGAN_SEEDS = INFOGAN.seeds
+# k of the main model and of Table II (each trained once).
+INFOGAN_KS = INFOGAN.table2_ks()
 
 
-# Only the configured keys a job reads (a change elsewhere does not rerun it).
-INFOGAN_CELL_CFG = {key: INFOGAN[key] for key in INFOGAN_CELL_KEYS if key in INFOGAN}
-INFOGAN_TRAIN_CFG = {key: INFOGAN[key] for key in INFOGAN_TRAIN_KEYS if key in INFOGAN}
-
-
-rule infogan_nuclei:
+rule infogan_fit:
+    input:
+        "results/data/{dataset}",
     output:
-        "results/models/infogan/nuclei/model.json",
+        "results/models/infogan/{dataset}/nuclei/model.json",
     log:
-        "results/logs/infogan_nuclei/model.log",
+        "results/logs/infogan_fit/{dataset}.log",
     conda:
         "../../envs/core.yaml"
+    threads: 1
     params:
-        segmentation=INFOGAN.get("segmentation", {}),
-        config_hash=CONFIG_HASH,
+        method="infogan",
+        cfg=INFOGAN.job_params("segmentation"),
     script:
-        "../../scripts/infogan_nuclei.py"
+        "../../scripts/fit.py"
 
 
 rule infogan_predict:
     input:
-        model="results/models/infogan/nuclei/model.json",
+        model="results/models/infogan/{dataset}/nuclei/model.json",
         dataset="results/data/{dataset}",
     output:
         directory("results/predictions/infogan/{dataset}/nuclei"),
@@ -56,13 +39,13 @@ rule infogan_predict:
         "results/benchmarks/infogan_predict/{dataset}.tsv"
     conda:
         "../../envs/core.yaml"
-    threads: workflow.cores
+    # Single-threaded numpy/scikit-image code: more threads would only serialise the jobs.
+    threads: 1
     params:
         method="infogan",
         seed=None,
-        scale=None,
+        scale=INFOGAN.scale,
         device="cpu",
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/predict.py"
 
@@ -78,8 +61,9 @@ rule infogan_cells:
         "results/benchmarks/infogan_cells/{dataset}.tsv"
     conda:
         "../../envs/core.yaml"
+    threads: 1
     params:
-        cfg=INFOGAN_CELL_CFG,
+        cfg=INFOGAN.job_params(*infogan_config.CELL_KEYS),
     script:
         "../../scripts/infogan_cells.py"
 
@@ -99,8 +83,7 @@ rule infogan_train:
     resources:
         gpu=1,
     params:
-        cfg=INFOGAN_TRAIN_CFG,
-        config_hash=CONFIG_HASH,
+        cfg=INFOGAN.job_params(*infogan_config.TRAIN_KEYS),
     script:
         "../../scripts/infogan_train.py"
 
@@ -123,9 +106,7 @@ rule infogan_evaluate:
     threads: workflow.cores
     params:
         ks=INFOGAN_KS,
-        categories=INFOGAN_K,
-        folds=INFOGAN.get("cv_folds", 4),
-        config_hash=CONFIG_HASH,
+        cfg=INFOGAN.job_params("categories", "cv_folds"),
     script:
         "../../scripts/infogan_evaluate.py"
 
@@ -144,6 +125,8 @@ rule infogan_tables:
         ),
     log:
         "results/logs/infogan_tables/tables.log",
+    benchmark:
+        "results/benchmarks/infogan_tables/tables.tsv"
     conda:
         "../../envs/core.yaml"
     params:
@@ -156,7 +139,7 @@ rule infogan_tables:
 rule infogan_figures:
     input:
         evaluation="results/evaluation/infogan/{dataset}/seed{seed}/tables.json",
-        model=f"results/models/infogan/{{dataset}}/k{INFOGAN_K}_seed{{seed}}/model.pt",
+        model=f"results/models/infogan/{{dataset}}/k{INFOGAN.categories}_seed{{seed}}/model.pt",
         cells="results/models/infogan/{dataset}/cells",
     output:
         expand(
@@ -165,6 +148,8 @@ rule infogan_figures:
         ),
     log:
         "results/logs/infogan_figures/{dataset}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/infogan_figures/{dataset}/seed{seed}.tsv"
     conda:
         "../../envs/torch.yaml"
     params:
@@ -173,7 +158,7 @@ rule infogan_figures:
         "../../scripts/infogan_figures.py"
 
 
-for _dataset in INFOGAN_SEG_DATASETS:
+for _dataset in INFOGAN.nuclei_datasets():
     evaluation_summary("infogan", _dataset, "nuclei")
 if INFOGAN_DATASETS:
     register_final_outputs(

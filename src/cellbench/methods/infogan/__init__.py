@@ -1,7 +1,7 @@
 """infogan (paper 002, Hu et al. 2019): nuclei segmentation, WGAN-GP + InfoGAN on cell crops.
 
 Modules: ``config`` (pydantic configuration), ``stain`` (Reinhard, Macenko), ``nuclei``
-(unsupervised nuclei segmentation, ``load``), ``crops`` (32×32 cell crops), ``networks``
+(unsupervised nuclei segmentation, ``fit`` and ``load``), ``crops`` (32×32 cell crops), ``networks``
 (generator, critic + Q on one trunk), ``losses`` (eq. 10–12), ``train``, ``evaluate``
 (Tables I–IV protocols).
 """
@@ -14,6 +14,7 @@ _EXPORTS = {
     "InfoganConfig": "config",
     "SegmentationConfig": "config",
     "NucleiSegmenter": "nuclei",
+    "fit": "nuclei",
     "load": "nuclei",
 }
 __all__ = sorted(_EXPORTS)

@@ -17,9 +17,11 @@ import pandas as pd
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
 from cellbench.io import atomic_dir
+from cellbench.methods.contract import working_scale
 from cellbench.methods.infogan.config import InfoganConfig
 from cellbench.methods.infogan.crops import crop_cells, crop_table
 from cellbench.methods.infogan.nuclei import NucleiSegmenter
+from cellbench.methods.predict import rescale_image
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +31,20 @@ def dataset_cells(
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Crops (N, S, S, 3) uint8 and the cell table of every image of ``dataset``.
 
+    Images (and instance labels) are resized to the working scale first (the dataset's scale ×
+    ``config.scale``), as the shared prediction code does; bounding boxes are at that scale.
     An image without any cell is logged and counted (``skipped`` in the table's attrs).
     """
+    scale = working_scale(dataset, config.scale)
     segmenter = NucleiSegmenter(config.segmentation)
     objects = dataset.objects()
     categories = {(r.image_id, int(r.label)): r.category for r in objects.itertuples()}
     crops, tables, skipped = [], [], []
     for image_id in dataset.image_ids():
         row = dataset.row(image_id)
-        image = dataset.image(image_id)
+        image = rescale_image(dataset.image(image_id), scale)
         if config.cells == "labels":
-            labels = dataset.labels(image_id)
+            labels = rescale_image(dataset.labels(image_id), scale, order=0)
         else:
             try:
                 labels = segmenter.segment(image)

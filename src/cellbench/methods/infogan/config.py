@@ -1,20 +1,39 @@
-"""Configuration of infogan (paper 002, Hu et al. 2019): one pydantic model, paper defaults.
+"""Configuration of infogan (paper 002, Hu et al. 2019): the section ``methods.infogan``.
 
-The Snakemake section ``methods.infogan`` is validated by :class:`InfoganConfig`; CPU-sized
-values of the default config are stated beside the paper's in ``config/config.yaml``.
+One :class:`InfoganConfig` with the paper's values as defaults; CPU-sized values of the default
+config are stated beside the paper's in ``config/config.yaml``. The key groups below are what
+each rule passes to its job (a change elsewhere never reruns it).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from cellbench.methods.contract import DatasetName, MethodConfig, Section
+
+UNIQUE = {"uniqueItems": True}
+CELL_KEYS = ("scale", "cells", "crop_size", "segmentation")
+TRAIN_KEYS = (
+    "crop_size",
+    "noise_dim",
+    "width",
+    "batch_size",
+    "iterations",
+    "epochs",
+    "critic_steps",
+    "learning_rate",
+    "betas",
+    "lambda_gp",
+    "lambda_info",
+    "augmentation",
+    "log_every",
+)
 
 
-class SegmentationConfig(BaseModel):
+class SegmentationConfig(Section):
     """Unsupervised nuclei segmentation (Sec. III-B1, Implementation "Segmentation Parameters")."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     target_mean: tuple[float, float, float] = Field(
         (8.98, 0.08, 0.02), description="Reinhard target lαβ mean (paper: 8.98, 0.08, 0.02)."
@@ -36,7 +55,9 @@ class SegmentationConfig(BaseModel):
     threshold: float = Field(
         120.0, gt=0, lt=255, description="Haematoxylin intensity threshold (paper 120; code 160)."
     )
-    min_size: int = Field(200, ge=0, description="Objects smaller than this (px) are removed.")
+    min_size: int = Field(
+        200, ge=0, le=1_000_000, description="Objects smaller than this (px) are removed."
+    )
     protrusion_radius: int = Field(
         2, ge=0, le=10, description="Disk radius of the thin-protrusion removal (0 = off)."
     )
@@ -48,22 +69,29 @@ class SegmentationConfig(BaseModel):
     )
 
 
-class InfoganConfig(BaseModel):
-    """All of infogan: segmentation, crops, networks, training, evaluation protocol."""
+class InfoganConfig(MethodConfig):
+    """infogan (paper 002): unsupervised nuclei segmentation (scored by the shared evaluation on
+    `segmentation_datasets`), WGAN-GP + InfoGAN on 32×32 cell crops and Tables I–IV / Figs. 5,
+    8, 9, 10 on `datasets`. Keys left out take the paper's values
+    (cellbench.methods.infogan.config)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    datasets: list[str] = Field(
-        default_factory=lambda: ["marrow-a"], description="Datasets the method runs on."
+    datasets: list[DatasetName] = Field(
+        [],
+        description="Datasets of the cell-level experiments (GAN training on the training "
+        "images' cells, Tables I–IV and figures); empty: none.",
+        json_schema_extra=UNIQUE,
     )
-    segmentation_datasets: list[str] = Field(
-        default_factory=lambda: ["marrow-a", "monuseg"],
-        description="Datasets whose test images the nuclei segmentation predicts for the shared "
-        "evaluation (H&E images).",
+    segmentation_datasets: list[DatasetName] = Field(
+        [],
+        description="H&E datasets whose test images the nuclei segmentation predicts for the "
+        "shared evaluation; empty: none.",
+        json_schema_extra=UNIQUE,
     )
-    seeds: list[int] = Field(default_factory=lambda: [0], description="Training seeds.")
+    seeds: list[Annotated[int, Field(ge=0)]] = Field(
+        [0], min_length=1, description="Training seeds."
+    )
     segmentation: SegmentationConfig = Field(
-        default_factory=SegmentationConfig, description="Nuclei segmentation (Sec. III-B1)."
+        SegmentationConfig(), description="Nuclei segmentation (Sec. III-B1)."
     )
     crop_size: int = Field(32, ge=8, le=128, description="Cell crop side (paper 32).")
     cells: Literal["labels", "segmentation"] = Field(
@@ -78,23 +106,30 @@ class InfoganConfig(BaseModel):
     iterations: int = Field(
         0,
         ge=0,
+        le=10_000_000,
         description="Generator iterations; 0 = the paper's 10 epochs of the augmented cells.",
     )
-    epochs: int = Field(10, ge=1, description="Epochs when iterations = 0 (paper 10; code 50).")
+    epochs: int = Field(
+        10, ge=1, le=10_000, description="Epochs when iterations = 0 (paper 10; code 50)."
+    )
     critic_steps: int = Field(5, ge=1, le=20, description="Critic steps per G step (paper 5).")
     learning_rate: float = Field(1e-4, gt=0, le=1, description="Adam lr (paper 1e-4).")
     betas: tuple[float, float] = Field((0.5, 0.9), description="Adam betas (paper 0.5, 0.9).")
-    lambda_gp: float = Field(10.0, ge=0, description="Gradient-penalty weight λ1 (paper 10).")
-    lambda_info: float = Field(1.0, ge=0, description="Info weight λ2 (paper 1).")
+    lambda_gp: float = Field(
+        10.0, ge=0, le=1000, description="Gradient-penalty weight λ1 (paper 10)."
+    )
+    lambda_info: float = Field(1.0, ge=0, le=1000, description="Info weight λ2 (paper 1).")
     augmentation: Literal["rotations", "flips", "none"] = Field(
         "rotations",
         description="Training augmentation: rotations 90/180/270 (paper) or flips (code).",
     )
     log_every: int = Field(
-        10, ge=1, description="Generator iterations between Fig. 9 curve points."
+        10, ge=1, le=100_000, description="Generator iterations between Fig. 9 curve points."
     )
-    table2_k: list[int] = Field(
-        default_factory=lambda: [4, 5, 6],
+    table2_k: list[Annotated[int, Field(ge=2, le=20)]] = Field(
+        [4, 5, 6],
+        min_length=1,
+        json_schema_extra=UNIQUE,
         description="k of Table II (paper 4, 5, 6); each k other than categories trains a GAN.",
     )
     cv_folds: int = Field(4, ge=2, le=20, description="Folds of Table IV (paper 4).")
@@ -105,8 +140,20 @@ class InfoganConfig(BaseModel):
             raise ValueError("betas must lie in [0, 1)")
         if self.crop_size % 8:
             raise ValueError("crop_size must be a multiple of 8 (three 2x up-samplings)")
-        if not self.datasets:
-            raise ValueError("datasets must not be empty")
-        if not self.seeds:
-            raise ValueError("seeds must not be empty")
         return self
+
+    def active_datasets(self) -> list[str]:
+        """Every dataset the method runs on (cell experiments and nuclei segmentation)."""
+        return sorted({*self.cell_datasets(), *self.nuclei_datasets()})
+
+    def cell_datasets(self) -> list[str]:
+        """Datasets of the GAN and Tables I–IV: none when disabled."""
+        return list(self.datasets) if self.enabled else []
+
+    def nuclei_datasets(self) -> list[str]:
+        """Datasets the nuclei segmentation is scored on: none when disabled."""
+        return list(self.segmentation_datasets) if self.enabled else []
+
+    def table2_ks(self) -> list[int]:
+        """k of the main model and of Table II, each trained once."""
+        return sorted({self.categories, *self.table2_k})

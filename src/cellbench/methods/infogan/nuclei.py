@@ -13,10 +13,11 @@ import numpy as np
 from scipy import ndimage as ndi
 from skimage import measure, morphology
 
+from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
 from cellbench.io import atomic_path
 from cellbench.methods.infogan import stain
-from cellbench.methods.infogan.config import SegmentationConfig
+from cellbench.methods.infogan.config import InfoganConfig, SegmentationConfig
 from cellbench.provenance import provenance
 
 
@@ -77,11 +78,20 @@ class NucleiSegmenter:
         return postprocess(h < self.config.threshold, self.config)
 
 
-def write_model(out: str | Path, config: SegmentationConfig, *, config_digest: str | None) -> Path:
-    """Write the (parameter-only) model file of the segmentation method atomically."""
+def fit(
+    dataset_root: str | Path,
+    out: str | Path,
+    config: InfoganConfig,
+    *,
+    config_digest: str | None = None,
+) -> Path:
+    """The segmentation has no training: write its parameter file for one prepared dataset
+    (shared ``scripts/fit.py``; the shared prediction code segments at the working scale)."""
+    dataset = PreparedDataset(dataset_root)
     record = {
-        "method": "infogan_nuclei",
-        "segmentation": config.model_dump(mode="json"),
+        "method": "infogan",
+        "dataset": dataset.name,
+        "segmentation": config.segmentation.to_dict(),
         "provenance": provenance(config_digest=config_digest, device="cpu"),
     }
     with atomic_path(out) as tmp:
@@ -90,10 +100,10 @@ def write_model(out: str | Path, config: SegmentationConfig, *, config_digest: s
 
 
 def load(model_path: str | Path, device: str = "auto") -> NucleiSegmenter:
-    """Load the segmenter written by :func:`write_model` (CPU only; ``device`` is ignored)."""
+    """Load the segmenter written by :func:`fit` (CPU only; ``device`` is ignored)."""
     path = Path(model_path)
     try:
         record = json.loads(path.read_text())
         return NucleiSegmenter(SegmentationConfig(**record["segmentation"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(path, f"not an infogan_nuclei model file ({exc})") from exc
+        raise InputError(path, f"not an infogan nuclei model file ({exc})") from exc
