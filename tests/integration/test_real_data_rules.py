@@ -17,9 +17,7 @@ pytestmark = pytest.mark.skipif(SNAKEMAKE is None, reason="snakemake not install
 def _prepare_ctc(workdir: Path, source: Path, allow: list[str]) -> subprocess.CompletedProcess:
     config = workdir / "incomplete.yaml"
     config.write_text(
-        "real_data:\n"
-        f"  sources: {{ctc-sim: {source}}}\n"
-        f"  allow_incomplete: {json.dumps(allow)}\n"
+        f"real_data:\n  sources: {{ctc-sim: {source}}}\n  allow_incomplete: {json.dumps(allow)}\n"
     )
     return subprocess.run(
         [SNAKEMAKE, "results/data/ctc-sim", "--cores", "1", "--configfile", str(config)],
