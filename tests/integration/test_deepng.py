@@ -19,7 +19,13 @@ from cellbench.methods.predict import predict_dataset
 
 TINY = {
     "scale": 1.0,
-    "segmentation": {"epochs": 1, "steps_per_epoch": 2, "batch_size": 2, "crop": 64},
+    "segmentation": {
+        "epochs": 1,
+        "steps_per_epoch": 2,
+        "batch_size": 2,
+        "crop": 64,
+        "bn_recalibration": 1,
+    },
     "features": {"draws": 12, "size": 64, "pca_dim": 4, "batch_size": 6},
     "clustering": {"epochs": 5, "gng": {"max_units": 8, "insert_every": 5, "min_distance": 0.0}},
     "retraining": {"epochs": 2, "steps_per_epoch": 1, "batch_size": 2, "crop": 32, "lr_step": 1},
