@@ -96,8 +96,8 @@ def recalibrate_batchnorm(
     plain images in eval mode (issue 19: median P(cell) in nuclei 0.01–0.10 with them, 0.42–0.76
     without, same weights).
     """
-    colourless = cfg.augment.model_copy(update={"p_invert": 0.0, "p_channel_swap": 0.0})
-    plain = cfg.model_copy(update={"augment": colourless})
+    plain_augment = cfg.augment.model_copy(update={"p_invert": 0.0, "p_channel_swap": 0.0})
+    plain = cfg.model_copy(update={"augment": plain_augment})
     norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     for norm in norms:
         norm.reset_running_stats()
