@@ -12,9 +12,8 @@ from pydantic import Field, model_validator
 
 from cellbench.methods.contract import MethodConfig, Section
 
-GROUPS = ("CT1", "CT2", "CT3", "CT4", "CT5", "CT6", "CT7")
-"""The DSB 2018 cell-type groups of paper 000 (Section II-A)."""
 Group = Literal["CT1", "CT2", "CT3", "CT4", "CT5", "CT6", "CT7"]
+"""The DSB 2018 cell-type groups of paper 000 (Section II-A)."""
 UNIQUE = {"uniqueItems": True}
 
 

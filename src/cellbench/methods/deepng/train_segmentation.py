@@ -23,6 +23,7 @@ from cellbench.methods.deepng.augment import augment, random_crop
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.images import to_rgb_float, to_tensor_batch
 from cellbench.methods.deepng.model_io import save_model
+from cellbench.methods.deepng.runs import baseline_name
 from cellbench.methods.deepng.sanity import check_images, validation_check
 from cellbench.methods.deepng.targets import three_class_targets
 from cellbench.methods.predict import rescale_image, working_scale
@@ -168,7 +169,7 @@ def train_segmentation(
         model,
         cfg,
         seed,
-        run=f"baseline-seed{seed}",
+        run=baseline_name(seed),
         device=str(torch_device),
         config_digest=config_digest,
         extra={"history": history, "training_images": len(pairs), "validation": validation},
