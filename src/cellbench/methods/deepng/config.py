@@ -14,6 +14,8 @@ from cellbench.methods.contract import MethodConfig, Section
 
 GROUPS = ("CT1", "CT2", "CT3", "CT4", "CT5", "CT6", "CT7")
 """The DSB 2018 cell-type groups of paper 000 (Section II-A)."""
+GROUPED_DATASETS = ("synth-dsb", "dsb2018")
+"""Datasets whose images carry the groups CT1..CT7 (real DSB 2018 and its synthetic stand-in)."""
 Group = Literal["CT1", "CT2", "CT3", "CT4", "CT5", "CT6", "CT7"]
 UNIQUE = {"uniqueItems": True}
 
@@ -288,6 +290,11 @@ class DeepNGConfig(MethodConfig):
     clustering: ClusterConfig = Field(ClusterConfig(), description=_doc(ClusterConfig))
     retraining: RetrainConfig = Field(RetrainConfig(), description=_doc(RetrainConfig))
     postprocess: PostprocessConfig = Field(PostprocessConfig(), description=_doc(PostprocessConfig))
+
+    def not_applicable(self, dataset: str) -> str | None:
+        if dataset in GROUPED_DATASETS:
+            return None
+        return "needs the DSB 2018 cell-type groups CT1-CT7 (paper 000, Sec. II-A)"
 
 
 JOB_KEYS = {
