@@ -82,10 +82,17 @@ def test_seeds_scored_on_other_images_are_refused() -> None:
 
 
 def test_wilcoxon_p_is_scipys() -> None:
+    """Every branch of scipy's "auto": exact (no ties), permutation (ties or zeros, n <= 13),
+    asymptotic (n > 50, or ties with n > 13)."""
     rng = np.random.default_rng(0)
-    x, y = rng.random(15), rng.random(15)
-    assert abs(stats.wilcoxon_p(x, y) - wilcoxon(x, y).pvalue) < 1e-12
-    assert np.isnan(stats.wilcoxon_p(x, x))
+    cases = [(rng.random(n), rng.random(n)) for n in (5, 15, 60)]
+    for n in (3, 6, 9, 13, 14, 20):
+        for _ in range(2):
+            cases.append((rng.integers(0, 4, n) / 3, rng.integers(0, 4, n) / 3))
+    for x, y in cases:
+        if not np.array_equal(x, y):
+            assert abs(stats.wilcoxon_p(x, y) - wilcoxon(x, y).pvalue) < 1e-12, (x, y)
+    assert np.isnan(stats.wilcoxon_p(cases[0][0], cases[0][0]))
 
 
 def test_holm_matches_a_hand_computed_example() -> None:
