@@ -14,8 +14,6 @@ from cellbench.methods.contract import MethodConfig, Section
 
 GROUPS = ("CT1", "CT2", "CT3", "CT4", "CT5", "CT6", "CT7")
 """The DSB 2018 cell-type groups of paper 000 (Section II-A)."""
-GROUPED_DATASETS = ("synth-dsb", "dsb2018")
-"""Datasets whose images carry the groups CT1..CT7 (real DSB 2018 and its synthetic stand-in)."""
 Group = Literal["CT1", "CT2", "CT3", "CT4", "CT5", "CT6", "CT7"]
 UNIQUE = {"uniqueItems": True}
 
@@ -228,6 +226,10 @@ class PostprocessConfig(Section):
 
 def _doc(cls: type) -> str:
     return " ".join((cls.__doc__ or "").split())
+
+
+GROUPED_DATASETS = ("synth-dsb", "dsb2018")
+"""Datasets whose images carry the groups CT1..CT7 (real DSB 2018 and its synthetic stand-in)."""
 
 
 class DeepNGConfig(MethodConfig):
