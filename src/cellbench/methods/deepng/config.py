@@ -227,6 +227,10 @@ def _doc(cls: type) -> str:
     return " ".join((cls.__doc__ or "").split())
 
 
+GROUPED_DATASETS = ("synth-dsb", "dsb2018")
+"""Datasets whose images carry the groups CT1..CT7 (real DSB 2018 and its synthetic stand-in)."""
+
+
 class DeepNGConfig(MethodConfig):
     """deepng (Grüning & Madany Mamlouk, Deep Neural-Gas Clustering for Instance Segmentation
     across Imaging Experiments): ResNet-50 U-Net trained on the known cell type, neural-gas deep
@@ -287,6 +291,11 @@ class DeepNGConfig(MethodConfig):
     clustering: ClusterConfig = Field(ClusterConfig(), description=_doc(ClusterConfig))
     retraining: RetrainConfig = Field(RetrainConfig(), description=_doc(RetrainConfig))
     postprocess: PostprocessConfig = Field(PostprocessConfig(), description=_doc(PostprocessConfig))
+
+    def not_applicable(self, dataset: str) -> str | None:
+        if dataset in GROUPED_DATASETS:
+            return None
+        return "needs the DSB 2018 cell-type groups CT1-CT7 (paper 000, Sec. II-A)"
 
 
 JOB_KEYS = {
