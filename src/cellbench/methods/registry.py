@@ -14,6 +14,9 @@ import numpy as np
 
 METHODS: dict[str, str] = {
     "cellulus": "cellbench.methods.cellulus",
+    "contrastive": "cellbench.methods.contrastive",
+    "contrastive_cnn": "cellbench.methods.contrastive.supervised",
+    "contrastive_threshold": "cellbench.methods.contrastive.threshold",
     "deepng": "cellbench.methods.deepng",
     "otsu_watershed": "cellbench.methods.otsu_watershed",
 }

@@ -18,10 +18,10 @@ import torch
 import torch.nn.functional as F
 
 from cellbench.device import seed_everything, select_device
-from cellbench.methods.contrastive.checkpoint import load_checkpoint, save_checkpoint
+from cellbench.methods.contrastive.checkpoint import save_checkpoint
 from cellbench.methods.contrastive.config import ContrastiveConfig
 from cellbench.methods.contrastive.model import ConfidenceNetwork, count_parameters
-from cellbench.methods.contrastive.segmenter import NetworkSegmenter, segmenter_from_record
+from cellbench.methods.contrastive.segmenter import NetworkSegmenter, load_network_segmenter
 from cellbench.methods.contrastive.select import channel_dice
 from cellbench.methods.contrastive.train import architecture, selection_subset
 from cellbench.methods.contrastive.trainset import TrainSet, load_trainset, random_crops
@@ -84,8 +84,6 @@ def train_cnn(
         "n_parameters": count_parameters(model),
         "threshold": cfg.threshold,
         "epsilon": cfg.epsilon,
-        "opening_radius": cfg.opening_radius,
-        "closing_radius": cfg.closing_radius,
         "history": history,
         "train_images": trainset.image_ids,
         "seed": seed,
@@ -109,4 +107,4 @@ def train(
 
 def load(model_path: str | Path, device: str = "auto") -> NetworkSegmenter:
     """Registry entry ``contrastive_cnn``."""
-    return segmenter_from_record(load_checkpoint(model_path, "cnn"), device)
+    return load_network_segmenter(model_path, "cnn", device)

@@ -168,8 +168,6 @@ def train_csl(
         "n_parameters": count_parameters(model),
         "threshold": cfg.threshold,
         "epsilon": cfg.epsilon,
-        "opening_radius": cfg.opening_radius,
-        "closing_radius": cfg.closing_radius,
         "history": history,
         "fig4": fig4,
         "train_images": trainset.image_ids,
