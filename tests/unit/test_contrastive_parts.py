@@ -63,7 +63,12 @@ def test_extract_attends_image_with_the_drawn_channel():
     conf = torch.rand(2, 2, 4, 4)
     patches = sample_patches(conf, 2, 2, 2, torch.Generator().manual_seed(0))
     feats = extract(image, conf, patches, 2)
-    i, k, y, x = (int(patches.image[0]), int(patches.channel[0]), int(patches.y[0]), int(patches.x[0]))
+    i, k, y, x = (
+        int(patches.image[0]),
+        int(patches.channel[0]),
+        int(patches.y[0]),
+        int(patches.x[0]),
+    )
     expected = image[i, :, y : y + 2, x : x + 2] * conf[i, k, y : y + 2, x : x + 2]
     assert torch.allclose(feats[0], expected)
 

@@ -39,7 +39,9 @@ def fig4(model: str | Path, png: str | Path) -> None:
     epochs = sorted(set(fig4_data["epoch"]))
     figure, axes = plt.subplots(2, 1, figsize=(8, 5), sharex=True)
     for ax, key, label in zip(
-        axes, ("confidence", "entropy"), ("mean patch confidence", "mean patch entropy (bits)"),
+        axes,
+        ("confidence", "entropy"),
+        ("mean patch confidence", "mean patch entropy (bits)"),
         strict=True,
     ):
         values = [

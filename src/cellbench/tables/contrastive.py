@@ -123,7 +123,11 @@ def table2_data(
         paper = published_value(published, dataset, "Scale Pretext", "")
         if not np.isnan(paper):
             rows.append(
-                {"dataset": dataset, "method": "Scale Pretext (published only)", "paper_dice": paper}
+                {
+                    "dataset": dataset,
+                    "method": "Scale Pretext (published only)",
+                    "paper_dice": paper,
+                }
             )
     rows += single_rows(otsu, published, "otsu_watershed", None)
     rows += csl_rows(csl, csl_models, published)
@@ -151,8 +155,17 @@ def table2(
         pd.read_csv(published, dtype={"statistic": str}),
     )
     columns = [
-        "dataset", "method", "statistic", "dice", "paper_dice", "aji", "runs",
-        "no_useful_channel", "params", "seconds_to_selected_epoch", "device",
+        "dataset",
+        "method",
+        "statistic",
+        "dice",
+        "paper_dice",
+        "aji",
+        "runs",
+        "no_useful_channel",
+        "params",
+        "seconds_to_selected_epoch",
+        "device",
     ]
     display = data.reindex(columns=columns)
     write_table(

@@ -15,34 +15,6 @@ Similarity = Literal["mse", "ce"]
 LossVariant = Literal["paper", "code"]
 
 
-class SweepConfig(BaseModel):
-    """Table 1: median validation Dice over ``seeds`` for each number of patches / patch size."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    datasets: list[str] = Field(
-        default_factory=list, description="Datasets of the Table 1 sweep (paper: MoNuSeg)."
-    )
-    patches: list[int] = Field(
-        default_factory=lambda: [5, 10, 15, 20, 25],
-        description="Numbers of patches per image and channel (paper 5-25, patch size 50).",
-    )
-    patch_sizes: list[int] = Field(
-        default_factory=lambda: [20, 30, 50, 80, 120],
-        description="Patch sides in px (paper 20-120, 10 patches).",
-    )
-    seeds: list[int] = Field(
-        default_factory=lambda: [0, 1, 2], description="Runs per cell (paper: three)."
-    )
-    validation_fraction: float = Field(
-        0.2,
-        gt=0,
-        lt=1,
-        description="Fraction of the training images held out for validation (seeded; the paper "
-        "does not give its split).",
-    )
-
-
 class ContrastiveConfig(BaseModel):
     """All hyper-parameters of CSL training, selection, post-processing and the baselines."""
 
@@ -108,9 +80,6 @@ class ContrastiveConfig(BaseModel):
     cnn_seed: int = Field(0, ge=0, description="Seed of the supervised CNN baseline.")
     threshold_grid: int = Field(
         100, ge=2, le=10000, description="Intensity thresholds tried in [0, 1] (code 100)."
-    )
-    table1: SweepConfig = Field(
-        default_factory=SweepConfig, description="Table 1 sweep (patches and patch sizes)."
     )
 
     @model_validator(mode="after")

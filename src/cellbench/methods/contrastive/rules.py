@@ -9,7 +9,7 @@ from cellbench.methods.contrastive.config import ContrastiveConfig
 # Keys read only at inference (changing them must not retrain).
 INFERENCE_KEYS = ("opening_radius", "closing_radius")
 # Keys of the pipeline's shape, not of any one job.
-PIPELINE_KEYS = ("datasets", "seeds", "table1")
+PIPELINE_KEYS = ("datasets", "seeds")
 THRESHOLD_KEYS = ("epsilon", "threshold_grid")
 
 
