@@ -115,7 +115,7 @@ def test_rgba_and_16bit_inputs_segment(he_dataset, tmp_path):
     torch.set_num_threads(1)
     seg = load_segmenter("contrastive", train(he_dataset, tmp_path / "m.pt", TINY, 0, "cpu"), "cpu")
     rgb = PreparedDataset(he_dataset).image("img4")
-    rgba = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=-1)
+    rgba = np.concatenate([rgb, np.full((*rgb.shape[:2], 1), 255, np.uint8)], axis=-1)
     sixteen = rgb.astype(np.uint16) * 257
     assert np.array_equal(seg.segment(rgba), seg.segment(rgb))
     assert np.array_equal(seg.segment(sixteen), seg.segment(rgb))
