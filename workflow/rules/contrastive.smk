@@ -134,7 +134,9 @@ rule contrastive_table2:
             for dataset in CONTRASTIVE.datasets
         ],
         cnn=[
-            evaluation_summary("contrastive_cnn", dataset, f"seed{CONTRASTIVE.cnn_seed}")
+            evaluation_summary(
+                "contrastive_cnn", dataset, f"seed{CONTRASTIVE.cnn_seed}"
+            )
             for dataset in CONTRASTIVE.datasets
         ],
         cnn_models=[
