@@ -167,7 +167,9 @@ def table2(
         "seconds_to_selected_epoch",
         "device",
     ]
-    display = data.reindex(columns=columns)
+    display = data.reindex(columns=columns).astype(object)
+    for column in ("runs", "no_useful_channel", "params"):
+        display[column] = [None if pd.isna(v) else int(v) for v in display[column]]
     write_table(
         data,
         outputs,
