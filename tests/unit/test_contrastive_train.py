@@ -12,8 +12,8 @@ from cellbench.evaluation import evaluate
 from cellbench.methods.contrastive import supervised, threshold
 from cellbench.methods.contrastive.checkpoint import load_checkpoint
 from cellbench.methods.contrastive.config import ContrastiveConfig
-from cellbench.methods.contrastive.predict import predict
 from cellbench.methods.contrastive.train import train
+from cellbench.methods.predict import predict_dataset
 from cellbench.methods.registry import load_segmenter
 from tests.conftest import blob_image
 
@@ -86,23 +86,20 @@ def test_baselines_and_prediction_through_the_shared_evaluation(he_dataset, tmp_
     fitted = json.loads(thr.read_text())
     # nuclei luma ≈ 0.37, background ≈ 0.75 (after the ε shift): t in between, Dice 1
     assert 0.37 < fitted["threshold"] < 0.76 and fitted["train_dice"] == pytest.approx(1.0)
-    for method, path in [
-        ("contrastive", model),
-        ("contrastive_cnn", cnn),
-        ("contrastive_threshold", thr),
-    ]:
-        out = tmp_path / "pred" / method
-        predict(method, path, he_dataset, out, TINY, device="cpu", seed=1)
+    # One method, three kinds of model file: the shared prediction loads each through load().
+    for run, path in [("seed1", model), ("cnn-seed1", cnn), ("threshold", thr)]:
+        out = tmp_path / "pred" / run
+        predict_dataset("contrastive", path, he_dataset, out, device="cpu", seed=1)
         summary = evaluate(
             he_dataset,
             out,
-            tmp_path / method / "per_image.csv",
-            tmp_path / method / "s.json",
-            method=method,
-            run="seed1",
+            tmp_path / run / "per_image.csv",
+            tmp_path / run / "s.json",
+            method="contrastive",
+            run=run,
         )
         assert sorted(p.name for p in out.glob("*.tif")) == ["img4.tif", "img5.tif"]
-    scores = json.loads((tmp_path / "contrastive_threshold" / "s.json").read_text())["metrics"]
+    scores = json.loads((tmp_path / "threshold" / "s.json").read_text())["metrics"]
     assert scores["dice"] > 0.95 and scores["aji"] > 0.9
     labels = load_segmenter("contrastive", model, device="cpu").segment(
         PreparedDataset(he_dataset).image("img4")

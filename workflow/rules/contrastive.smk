@@ -1,14 +1,21 @@
-"""contrastive (paper 003): CSL runs, the two baselines of Table 2, Table 2 and figures."""
+"""contrastive (paper 003): CSL runs, the two baselines of Table 2, Table 2 and figures.
 
-from cellbench.methods.contrastive.config import config_from_mapping
-from cellbench.methods.contrastive.rules import (
-    predict_params,
-    threshold_params,
-    train_params,
-)
+Runs of a dataset (models under results/models/contrastive/{dataset}/{run}): seed<N> (CSL),
+cnn-seed<N> (supervised CNN baseline), threshold (intensity-threshold baseline).
+"""
 
-CONTRASTIVE = config_from_mapping(config["methods"].get("contrastive"))
+from cellbench.evaluation import run_seed as contrastive_run_seed
+
+CONTRASTIVE = method_config("contrastive")
+CONTRASTIVE_DATASETS = CONTRASTIVE.active_datasets()
 CONTRASTIVE_RUNS = [f"seed{seed}" for seed in CONTRASTIVE.seeds]
+CONTRASTIVE_CNN_RUN = f"cnn-seed{CONTRASTIVE.cnn_seed}"
+# Keys a training job reads (CSL and CNN): post-processing radii are stored with the model.
+CONTRASTIVE_TRAIN_KEYS = [
+    key
+    for key in type(CONTRASTIVE).model_fields
+    if key not in ("enabled", "datasets", "seeds", "threshold_grid")
+]
 
 
 wildcard_constraints:
@@ -30,7 +37,7 @@ rule contrastive_train:
     resources:
         gpu=1,
     params:
-        cfg=train_params(CONTRASTIVE),
+        cfg=CONTRASTIVE.job_params(*CONTRASTIVE_TRAIN_KEYS),
         device=config["device"],
     script:
         "../../scripts/contrastive_train.py"
@@ -40,18 +47,18 @@ rule contrastive_cnn_train:
     input:
         "results/data/{dataset}",
     output:
-        "results/models/contrastive_cnn/{dataset}/seed{cseed}/model.pt",
+        "results/models/contrastive/{dataset}/cnn-seed{cseed}/model.pt",
     log:
-        "results/logs/contrastive_cnn_train/{dataset}/seed{cseed}.log",
+        "results/logs/contrastive_cnn_train/{dataset}/cnn-seed{cseed}.log",
     benchmark:
-        "results/benchmarks/contrastive_cnn_train/{dataset}/seed{cseed}.tsv"
+        "results/benchmarks/contrastive_cnn_train/{dataset}/cnn-seed{cseed}.tsv"
     conda:
         "../../envs/torch.yaml"
     threads: workflow.cores
     resources:
         gpu=1,
     params:
-        cfg=train_params(CONTRASTIVE),
+        cfg=CONTRASTIVE.job_params(*CONTRASTIVE_TRAIN_KEYS),
         device=config["device"],
     script:
         "../../scripts/contrastive_cnn_train.py"
@@ -61,91 +68,78 @@ rule contrastive_threshold_fit:
     input:
         "results/data/{dataset}",
     output:
-        "results/models/contrastive_threshold/{dataset}/default/model.json",
+        "results/models/contrastive/{dataset}/threshold/model.json",
     log:
         "results/logs/contrastive_threshold_fit/{dataset}.log",
     benchmark:
         "results/benchmarks/contrastive_threshold_fit/{dataset}.tsv"
     conda:
         "../../envs/core.yaml"
+    threads: 1
     params:
-        cfg=threshold_params(CONTRASTIVE),
+        cfg=CONTRASTIVE.job_params("scale", "epsilon", "threshold_grid"),
     script:
         "../../scripts/contrastive_threshold_fit.py"
 
 
 rule contrastive_predict:
     input:
-        model="results/models/{cmethod}/{dataset}/{run}/model.pt",
+        # The threshold baseline's model is JSON, the CSL and CNN models checkpoints.
+        model=lambda wildcards: (
+            f"results/models/contrastive/{wildcards.dataset}/{wildcards.run}/"
+            + ("model.json" if wildcards.run == "threshold" else "model.pt")
+        ),
         dataset="results/data/{dataset}",
     output:
-        directory("results/predictions/{cmethod}/{dataset}/{run}"),
+        directory("results/predictions/contrastive/{dataset}/{run}"),
     log:
-        "results/logs/{cmethod}_predict/{dataset}/{run}.log",
+        "results/logs/contrastive_predict/{dataset}/{run}.log",
     benchmark:
-        "results/benchmarks/{cmethod}_predict/{dataset}/{run}.tsv"
+        "results/benchmarks/contrastive_predict/{dataset}/{run}.tsv"
     wildcard_constraints:
-        cmethod="contrastive|contrastive_cnn",
+        run=r"seed\d+|cnn-seed\d+|threshold",
     conda:
         "../../envs/torch.yaml"
     threads: workflow.cores
     resources:
         gpu=1,
     params:
-        cfg=predict_params(CONTRASTIVE),
+        method="contrastive",
+        seed=lambda wildcards: contrastive_run_seed(wildcards.run),
+        scale=CONTRASTIVE.scale,
         device=config["device"],
     script:
-        "../../scripts/contrastive_predict.py"
-
-
-rule contrastive_threshold_predict:
-    input:
-        model="results/models/contrastive_threshold/{dataset}/default/model.json",
-        dataset="results/data/{dataset}",
-    output:
-        directory("results/predictions/contrastive_threshold/{dataset}/default"),
-    log:
-        "results/logs/contrastive_threshold_predict/{dataset}.log",
-    benchmark:
-        "results/benchmarks/contrastive_threshold_predict/{dataset}.tsv"
-    conda:
-        "../../envs/core.yaml"
-    params:
-        cfg=predict_params(CONTRASTIVE),
-        device="cpu",
-    script:
-        "../../scripts/contrastive_predict.py"
+        "../../scripts/predict.py"
 
 
 rule contrastive_table2:
     input:
         csl=[
             evaluation_summary("contrastive", dataset, run)
-            for dataset in CONTRASTIVE.datasets
+            for dataset in CONTRASTIVE_DATASETS
             for run in CONTRASTIVE_RUNS
         ],
         models=[
             f"results/models/contrastive/{dataset}/{run}/model.pt"
-            for dataset in CONTRASTIVE.datasets
+            for dataset in CONTRASTIVE_DATASETS
             for run in CONTRASTIVE_RUNS
         ],
         threshold=[
-            evaluation_summary("contrastive_threshold", dataset, "default")
-            for dataset in CONTRASTIVE.datasets
+            evaluation_summary("contrastive", dataset, "threshold")
+            for dataset in CONTRASTIVE_DATASETS
         ],
         cnn=[
-            evaluation_summary(
-                "contrastive_cnn", dataset, f"seed{CONTRASTIVE.cnn_seed}"
-            )
-            for dataset in CONTRASTIVE.datasets
+            evaluation_summary("contrastive", dataset, CONTRASTIVE_CNN_RUN)
+            for dataset in CONTRASTIVE_DATASETS
         ],
         cnn_models=[
-            f"results/models/contrastive_cnn/{dataset}/seed{CONTRASTIVE.cnn_seed}/model.pt"
-            for dataset in CONTRASTIVE.datasets
+            f"results/models/contrastive/{dataset}/{CONTRASTIVE_CNN_RUN}/model.pt"
+            for dataset in CONTRASTIVE_DATASETS
         ],
         otsu=[
             evaluation_summary("otsu_watershed", dataset, "default")
-            for dataset in CONTRASTIVE.datasets
+            for dataset in CONTRASTIVE_DATASETS
+            if dataset in method_datasets("otsu_watershed")
         ],
         published="config/paper_results/contrastive_table2.csv",
     output:
@@ -164,7 +158,7 @@ rule contrastive_curves:
     input:
         models=[
             f"results/models/contrastive/{dataset}/{run}/model.pt"
-            for dataset in CONTRASTIVE.datasets
+            for dataset in CONTRASTIVE_DATASETS
             for run in CONTRASTIVE_RUNS
         ],
     output:
@@ -178,8 +172,11 @@ rule contrastive_curves:
         "../../scripts/contrastive_curves.py"
 
 
-if CONTRASTIVE.datasets:
+if CONTRASTIVE_DATASETS:
     register_final_outputs(
         "results/tables/contrastive_table2.csv",
+        "results/tables/contrastive_table2.md",
+        "results/tables/contrastive_table2.tex",
         "results/figures/contrastive_dice_curves.png",
+        "results/figures/contrastive_fig4.png",
     )

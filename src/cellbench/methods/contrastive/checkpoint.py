@@ -19,8 +19,9 @@ def save_checkpoint(path: str | Path, record: dict[str, Any]) -> Path:
     return Path(path)
 
 
-def load_checkpoint(path: str | Path, kind: str) -> dict[str, Any]:
-    """Read a checkpoint and check that it holds a model of ``kind`` (csl or cnn)."""
+def load_checkpoint(path: str | Path, kind: str | tuple[str, ...]) -> dict[str, Any]:
+    """Read a checkpoint and check that it holds a model of ``kind`` (csl or cnn, or either)."""
+    kinds = (kind,) if isinstance(kind, str) else kind
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "model file does not exist")
@@ -28,8 +29,8 @@ def load_checkpoint(path: str | Path, kind: str) -> dict[str, Any]:
         record = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:
         raise InputError(path, f"cannot be read as a checkpoint ({exc})") from exc
-    if not isinstance(record, dict) or record.get("kind") != kind:
-        raise InputError(path, f"not a contrastive {kind} checkpoint")
+    if not isinstance(record, dict) or record.get("kind") not in kinds:
+        raise InputError(path, f"not a contrastive {' or '.join(kinds)} checkpoint")
     return record
 
 

@@ -1,28 +1,27 @@
 """Typed configuration of contrastive (paper 003, Boserup & Selvan, NLDL 2023).
 
 Defaults are the paper's values (§3.2, Table 1) or, where the paper is silent, the authors'
-code (nickeopti/bach-contrastive-segmentation). The Snakemake section ``methods.contrastive``
-maps onto :class:`ContrastiveConfig`; no default is written anywhere else.
+code (nickeopti/bach-contrastive-segmentation). The section ``methods.contrastive`` maps onto
+:class:`ContrastiveConfig`; no default is written anywhere else.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from cellbench.methods.contract import MethodConfig
 
 Similarity = Literal["mse", "ce"]
 LossVariant = Literal["paper", "code"]
 
 
-class ContrastiveConfig(BaseModel):
-    """All hyper-parameters of CSL training, selection, post-processing and the baselines."""
+class ContrastiveConfig(MethodConfig):
+    """Patch-based contrastive self-supervision (CSL) with the intensity-threshold and
+    supervised-CNN baselines of Table 2. Post-processing radii are stored with each trained
+    model (the shared prediction passes no method keys to the segmenter)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    datasets: list[str] = Field(
-        default_factory=list, description="Datasets trained on (split train) and scored on (test)."
-    )
     seeds: list[int] = Field(
         default_factory=lambda: list(range(10)),
         description="Runs per dataset, one run seed<N> each (paper: ten).",
@@ -91,8 +90,3 @@ class ContrastiveConfig(BaseModel):
         if len(set(self.seeds)) != len(self.seeds):
             raise ValueError("seeds must be unique")
         return self
-
-
-def config_from_mapping(mapping: dict[str, Any] | None) -> ContrastiveConfig:
-    """Validate the ``methods.contrastive`` section (unknown keys are an error)."""
-    return ContrastiveConfig.model_validate(dict(mapping or {}))

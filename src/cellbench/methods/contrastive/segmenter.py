@@ -10,12 +10,13 @@ import torch
 
 from cellbench.device import select_device
 from cellbench.errors import InputError
+from cellbench.methods.contrastive import threshold
 from cellbench.methods.contrastive.checkpoint import build_network, load_checkpoint
-from cellbench.methods.contrastive.config import ContrastiveConfig
 from cellbench.methods.contrastive.images import prepare_image
 from cellbench.methods.contrastive.model import ConfidenceNetwork
 from cellbench.methods.contrastive.postprocess import confidence_to_labels
 from cellbench.methods.contrastive.select import confidence_maps
+from cellbench.methods.contrastive.threshold import ThresholdSegmenter
 
 
 @dataclass
@@ -47,34 +48,23 @@ class NetworkSegmenter:
         )
 
 
-def segmenter_from_record(
-    record: dict, device: str, opening_radius: int, closing_radius: int
-) -> NetworkSegmenter:
-    """Segmenter of a CSL or CNN checkpoint record with the given post-processing radii."""
+def segmenter_from_record(record: dict, device: str) -> NetworkSegmenter:
+    """Segmenter of a CSL or CNN checkpoint record (post-processing radii stored with it)."""
     dev = select_device(device)
     return NetworkSegmenter(
         model=build_network(record).to(dev),
         channel=int(record["channel"]),
         threshold=float(record["threshold"]),
         epsilon=float(record["epsilon"]),
-        opening_radius=opening_radius,
-        closing_radius=closing_radius,
+        opening_radius=int(record["opening_radius"]),
+        closing_radius=int(record["closing_radius"]),
         device=dev,
     )
 
 
-def load_network_segmenter(
-    model_path: str | Path,
-    kind: str,
-    device: str = "auto",
-    cfg: ContrastiveConfig | None = None,
-) -> NetworkSegmenter:
-    """Segmenter of a ``csl`` or ``cnn`` checkpoint; post-processing radii from ``cfg``."""
-    cfg = ContrastiveConfig() if cfg is None else cfg
-    record = load_checkpoint(model_path, kind)
-    return segmenter_from_record(record, device, cfg.opening_radius, cfg.closing_radius)
-
-
-def load(model_path: str | Path, device: str = "auto") -> NetworkSegmenter:
-    """The segmenter of a CSL checkpoint (registry entry ``contrastive``)."""
-    return load_network_segmenter(model_path, "csl", device)
+def load(model_path: str | Path, device: str = "auto") -> NetworkSegmenter | ThresholdSegmenter:
+    """The segmenter of any contrastive model file: a CSL or supervised-CNN checkpoint
+    (``model.pt``) or an intensity-threshold model (``model.json``)."""
+    if Path(model_path).suffix == ".json":
+        return threshold.load(model_path)
+    return segmenter_from_record(load_checkpoint(model_path, ("csl", "cnn")), device)

@@ -21,7 +21,6 @@ from cellbench.device import seed_everything, select_device
 from cellbench.methods.contrastive.checkpoint import save_checkpoint
 from cellbench.methods.contrastive.config import ContrastiveConfig
 from cellbench.methods.contrastive.model import ConfidenceNetwork, count_parameters
-from cellbench.methods.contrastive.segmenter import NetworkSegmenter, load_network_segmenter
 from cellbench.methods.contrastive.select import channel_dice
 from cellbench.methods.contrastive.train import architecture, selection_subset
 from cellbench.methods.contrastive.trainset import TrainSet, load_trainset, random_crops
@@ -99,12 +98,8 @@ def train(
     config_digest: str | None = None,
 ) -> Path:
     """Train the CNN baseline on the ``train`` split (seed ``cfg.cnn_seed``)."""
-    trainset = load_trainset(dataset_root, cfg.epsilon, cfg.crop_size, split="train")
+    trainset = load_trainset(dataset_root, cfg.epsilon, cfg.crop_size, cfg.scale, split="train")
     record = train_cnn(trainset, cfg, cfg.cnn_seed, device)
+    record.update(opening_radius=cfg.opening_radius, closing_radius=cfg.closing_radius)
     record["provenance"] = provenance(config_digest=config_digest, seed=cfg.cnn_seed, device=device)
     return save_checkpoint(out_path, record)
-
-
-def load(model_path: str | Path, device: str = "auto") -> NetworkSegmenter:
-    """Registry entry ``contrastive_cnn``."""
-    return load_network_segmenter(model_path, "cnn", device)

@@ -59,7 +59,7 @@ def fit(
     config_digest: str | None = None,
 ) -> Path:
     """Tune t on the ``train`` split and write it as JSON."""
-    trainset = load_trainset(dataset_root, cfg.epsilon, 1, split="train")
+    trainset = load_trainset(dataset_root, cfg.epsilon, 1, cfg.scale, split="train")
     record = {
         "kind": "threshold",
         **fit_threshold([grey(im) for im in trainset.images], trainset.masks, cfg.threshold_grid),
@@ -82,7 +82,7 @@ class ThresholdSegmenter:
 
 
 def load(model_path: str | Path, device: str = "auto") -> ThresholdSegmenter:
-    """Registry entry ``contrastive_threshold`` (``device`` is unused)."""
+    """The segmenter of a threshold model file (``device`` is unused)."""
     path = Path(model_path)
     try:
         record = json.loads(path.read_text())

@@ -194,7 +194,7 @@ def train(
     config_digest: str | None = None,
 ) -> Path:
     """Train on the ``train`` split of a prepared dataset and write the checkpoint."""
-    trainset = load_trainset(dataset_root, cfg.epsilon, cfg.crop_size, split="train")
+    trainset = load_trainset(dataset_root, cfg.epsilon, cfg.crop_size, cfg.scale, split="train")
     log.info(
         "contrastive: %d training images, K=%d, %s similarity, %s loss, seed %d",
         len(trainset.images),
@@ -204,5 +204,6 @@ def train(
         seed,
     )
     record = train_csl(trainset, cfg, seed, device)
+    record.update(opening_radius=cfg.opening_radius, closing_radius=cfg.closing_radius)
     record["provenance"] = provenance(config_digest=config_digest, seed=seed, device=device)
     return save_checkpoint(out_path, record)

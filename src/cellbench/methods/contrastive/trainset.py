@@ -15,7 +15,9 @@ import torch
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
+from cellbench.methods.contract import working_scale
 from cellbench.methods.contrastive.images import prepare_image
+from cellbench.methods.predict import rescale_image
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,14 @@ def load_trainset(
     dataset_root: str | Path,
     epsilon: float,
     min_side: int,
+    scale: float = 1.0,
     split: str = "train",
     image_ids: Sequence[str] | None = None,
 ) -> TrainSet:
-    """Read ``split`` (or the given ``image_ids`` of it); every image must be ≥ ``min_side``."""
+    """Read ``split`` (or the given ``image_ids`` of it) at ``working_scale(dataset, scale)``
+    (the scale the shared prediction segments at); every image must be ≥ ``min_side`` then."""
     dataset = PreparedDataset(dataset_root)
+    factor = working_scale(dataset, scale)
     ids = list(image_ids) if image_ids is not None else dataset.image_ids(split=split)
     if not ids:
         raise InputError(dataset.root / "index.tsv", f"no images in split {split!r}")
@@ -47,19 +52,23 @@ def load_trainset(
         row = dataset.row(image_id)
         if row["split"] != split:
             raise InputError(dataset.root / "index.tsv", f"{image_id} is not in split {split!r}")
-        if min(int(row["height"]), int(row["width"])) < min_side:
+        if min(int(row["height"]), int(row["width"])) * factor < min_side:
             raise InputError(
                 dataset.image_path(image_id),
-                f"image {row['height']}x{row['width']} is smaller than the crop side {min_side}",
+                f"image {row['height']}x{row['width']} at scale {factor:g} is smaller than the "
+                f"crop side {min_side}",
             )
         if not bool(row["has_labels"]):
             raise InputError(
                 dataset.image_path(image_id), "training image without labels (model selection)"
             )
-    images = [prepare_image(dataset.image(i), epsilon, dataset.image_path(i)) for i in ids]
+    images = [
+        prepare_image(rescale_image(dataset.image(i), factor), epsilon, dataset.image_path(i))
+        for i in ids
+    ]
     if len({im.shape[-1] for im in images}) != 1:
         raise InputError(dataset.root, "training images differ in their number of channels")
-    masks = [dataset.labels(i) != 0 for i in ids]
+    masks = [rescale_image(dataset.labels(i), factor, order=0) != 0 for i in ids]
     return TrainSet(ids, images, masks)
 
 
