@@ -65,8 +65,8 @@ class ContrastiveConfig(MethodConfig):
     selection_crop: int = Field(
         0,
         ge=0,
-        description="Side of the central crop of each selection image (0 = whole image, the "
-        "paper; smaller only to bound CPU time).",
+        description="Side of one crop of each selection image, placed at a position drawn once "
+        "from the run seed (0 = whole image, the paper; smaller only to bound CPU time).",
     )
     opening_radius: int = Field(3, ge=0, le=32, description="First opening/closing radius (3).")
     closing_radius: int = Field(1, ge=0, le=32, description="Second opening/closing radius (1).")

@@ -39,7 +39,7 @@ def train_cnn(
     optimiser = torch.optim.Adam(
         model.parameters(), lr=cfg.cnn_learning_rate, weight_decay=cfg.weight_decay
     )
-    sel_images, sel_masks = selection_subset(trainset, cfg)
+    sel_images, sel_masks = selection_subset(trainset, cfg, seed)
     history: dict[str, list] = {"dice": [], "loss": [], "seconds": []}
     best: dict[str, Any] = {"dice": -1.0}
     start = time.perf_counter()

@@ -41,23 +41,27 @@ def architecture(cfg: ContrastiveConfig, in_channels: int, channels: int) -> dic
     }
 
 
-def central_crop(array: np.ndarray, side: int) -> np.ndarray:
-    """The central ``side``² window (the whole array when ``side`` is 0 or too large)."""
-    if side == 0:
-        return array
-    y = max(0, (array.shape[0] - side) // 2)
-    x = max(0, (array.shape[1] - side) // 2)
-    return array[y : y + side, x : x + side]
+def selection_window(shape: tuple[int, ...], side: int, rng: np.random.Generator) -> tuple:
+    """A ``side``² window at a position drawn from ``rng`` (the whole array when ``side`` is 0
+    or too large). Not central: synthetic tiles are denser in the middle, which biased the
+    selection towards all-foreground channels."""
+    if side == 0 or side >= min(shape[:2]):
+        return (slice(None), slice(None))
+    y = int(rng.integers(0, shape[0] - side + 1))
+    x = int(rng.integers(0, shape[1] - side + 1))
+    return (slice(y, y + side), slice(x, x + side))
 
 
-def selection_subset(trainset: TrainSet, cfg: ContrastiveConfig) -> tuple[list, list]:
-    """Selection images and masks: the first ``selection_images`` (0 = all), central crops."""
+def selection_subset(trainset: TrainSet, cfg: ContrastiveConfig, seed: int) -> tuple[list, list]:
+    """Selection images and masks: the first ``selection_images`` (0 = all), each cropped once
+    to ``selection_crop`` at a seeded position (the same crops after every epoch)."""
     limit = cfg.selection_images
     n = len(trainset.images) if limit == 0 else min(limit, len(trainset.images))
-    side = cfg.selection_crop
+    rng = np.random.default_rng(seed)
+    windows = [selection_window(im.shape, cfg.selection_crop, rng) for im in trainset.images[:n]]
     return (
-        [central_crop(im, side) for im in trainset.images[:n]],
-        [central_crop(m, side) for m in trainset.masks[:n]],
+        [im[w] for im, w in zip(trainset.images, windows, strict=False)],
+        [m[w] for m, w in zip(trainset.masks, windows, strict=False)],
     )
 
 
@@ -75,7 +79,7 @@ def train_csl(
     optimiser = torch.optim.Adam(
         model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
     )
-    sel_images, sel_masks = selection_subset(trainset, cfg)
+    sel_images, sel_masks = selection_subset(trainset, cfg, seed)
     history: dict[str, list] = {"dice": [], "loss": [], "skipped": [], "seconds": []}
     fig4: dict[str, list] = {"epoch": [], "confidence": [], "entropy": []}
     best: dict[str, Any] = {"dice": -1.0, "epoch": 0, "channel": 0, "state": None}
