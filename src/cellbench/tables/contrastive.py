@@ -169,7 +169,9 @@ def table2(
     ]
     display = data.reindex(columns=columns).astype(object)
     for column in ("runs", "no_useful_channel", "params"):
-        display[column] = [None if pd.isna(v) else int(v) for v in display[column]]
+        display[column] = pd.Series(
+            [None if pd.isna(v) else int(v) for v in display[column]], dtype=object
+        )
     write_table(
         data,
         outputs,
