@@ -174,3 +174,18 @@ def test_config_rejects_unknown_keys_and_bad_values():
     with pytest.raises(ValueError):
         ContrastiveConfig(patch_size=400, crop_size=300)
     assert ContrastiveConfig().loss_variant == "paper"
+
+
+def test_selection_windows_are_seeded_and_cover_the_image():
+    from cellbench.methods.contrastive.train import selection_window
+
+    shape = (64, 64, 3)
+    assert selection_window(shape, 0, np.random.default_rng(0)) == (slice(None), slice(None))
+    assert selection_window(shape, 64, np.random.default_rng(0)) == (slice(None), slice(None))
+    a = [selection_window(shape, 16, np.random.default_rng(3)) for _ in range(2)]
+    assert a[0] == a[1]
+    starts = {
+        (w[0].start, w[1].start)
+        for w in (selection_window(shape, 16, np.random.default_rng(s)) for s in range(20))
+    }
+    assert len(starts) > 1 and all(0 <= y <= 48 and 0 <= x <= 48 for y, x in starts)
