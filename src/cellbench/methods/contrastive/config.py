@@ -23,13 +23,13 @@ class ContrastiveConfig(MethodConfig):
     model (the shared prediction passes no method keys to the segmenter)."""
 
     seeds: list[int] = Field(
-        default_factory=lambda: list(range(10)),
+        list(range(10)),
         description="Runs per dataset, one run seed<N> each (paper: ten).",
     )
     channels: int = Field(4, ge=1, le=32, description="Confidence channels K (paper 4).")
     width: int = Field(8, ge=1, le=256, description="Feature maps of the network (code: 8).")
     dilations: list[int] = Field(
-        default_factory=lambda: [1, 2, 3, 5, 10, 20],
+        [1, 2, 3, 5, 10, 20],
         description="Dilation of each residual block (code: 1, 2, 3, 5, 10, 20).",
     )
     similarity: Similarity = Field(
