@@ -38,6 +38,8 @@ for _method in discover_methods():
 
 include: "workflow/rules/pretrained.smk"
 include: "workflow/rules/evaluate.smk"
+# After every method: the benchmark collects the evaluation summaries they register.
+include: "workflow/rules/benchmark.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -28,7 +28,7 @@ from cellbench.cluster.ng import (
     neural_gas_reference,
 )
 from cellbench.cluster.schedules import epoch_orders, epoch_schedule
-from cellbench.methods.deepng.config import ClusterConfig
+from cellbench.methods.deepng.config import ClusterConfig, GNGConfig
 
 
 def timed(function, *args, **kwargs):
@@ -80,21 +80,9 @@ def ng_full(precision: str, n: int, dim: int, k: int, epochs: int) -> None:
 
 def gng_vs_minigng(n: int, dim: int, epochs: int, max_units: int) -> None:
     data = np.random.default_rng(2).normal(size=(n, dim))
-    params = {"max_edge_age": 50, "insert_every": 100, "split_error_decay": 0.5}
+    config = GNGConfig(max_units=max_units, min_distance=0.0)  # else the paper's values
     growing_neural_gas(data[:50], 0, n_start=2, epochs=1)  # compile
-    ours, t_ours = timed(
-        growing_neural_gas,
-        data,
-        0,
-        n_start=2,
-        epochs=epochs,
-        max_units=max_units,
-        eps_winner=0.1,
-        eps_neighbour=0.001,
-        error_decay=0.995,
-        min_distance=0.0,
-        **params,
-    )
+    ours, t_ours = timed(growing_neural_gas, data, 0, config, n_start=2, epochs=epochs)
     print(f"GNG cellbench ({n}×{dim}, {epochs} epochs): {ours.k} units in {t_ours:.2f} s")
     try:
         from minigng import MiniGNG

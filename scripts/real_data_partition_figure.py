@@ -4,4 +4,4 @@ from cellbench.data.sources.partition import draw_partition_figure
 from cellbench.workflow import script_logging
 
 with script_logging(snakemake.log[0]):
-    draw_partition_figure(snakemake.input[0], snakemake.output.png)
+    draw_partition_figure(snakemake.input[0], snakemake.output.png, snakemake.output.pdf)

@@ -11,4 +11,5 @@ with script_logging(snakemake.log[0]):
         snakemake.params.downloads,
         catalog=snakemake.params.catalog,
         seed=snakemake.params.seed,
+        allow_incomplete=snakemake.params.allow_incomplete,
     )

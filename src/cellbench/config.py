@@ -3,7 +3,8 @@
 The schema of the workflow keys is ``workflow/schemas/config.schema.yaml`` plus one fragment per
 section in ``workflow/schemas/parts/<dotted.key>.schema.yaml``. The schema of each method
 section ``methods.<name>`` is generated from that method's config class
-(:mod:`cellbench.methods.contract`), which also checks the rules that span several keys. Dataset
+(:mod:`cellbench.methods.contract`), which also checks the rules that span several keys; that of
+``benchmark`` from :class:`cellbench.benchmark.config.BenchmarkConfig`. Dataset
 names are checked against the datasets cellbench can build. Unknown keys are rejected
 everywhere; every error names its key.
 """
@@ -17,6 +18,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
+from cellbench.benchmark.config import BenchmarkConfig, benchmark_schema
 from cellbench.errors import CellbenchError
 from cellbench.methods.contract import MethodConfig, config_class, config_schema, discover_methods
 
@@ -34,6 +36,7 @@ def load_schema(schema_dir: str | Path) -> dict[str, Any]:
         for part in sorted((schema_dir / "parts").glob("*.schema.yaml"))
     }
     parts.update({("methods", name): config_schema(name) for name in discover_methods()})
+    parts[("benchmark",)] = benchmark_schema()
     for keys, fragment in parts.items():
         node = schema
         for key in keys[:-1]:
@@ -90,6 +93,35 @@ def method_configs(config: dict[str, Any]) -> tuple[dict[str, MethodConfig], lis
     return configs, errors
 
 
+def benchmark_config(config: dict[str, Any]) -> tuple[BenchmarkConfig | None, list[str]]:
+    """The validated ``benchmark`` section (absent: defaults) and the errors naming its keys."""
+    from cellbench.methods.pretrained import TOOLS
+
+    try:
+        cfg = BenchmarkConfig.model_validate(config.get("benchmark") or {})
+    except ValidationError as exc:
+        return None, [
+            f"  config key '{'.'.join(['benchmark', *map(str, e['loc'])])}': {e['msg']}"
+            for e in exc.errors()
+        ]
+    errors = []
+    methods = [*discover_methods(), *TOOLS]
+    known = set(known_datasets())
+    for i, method in enumerate(cfg.methods):
+        if method not in methods:
+            errors.append(
+                f"  config key 'benchmark.methods.{i}': unknown method {method!r}; valid names: "
+                + ", ".join(methods)
+            )
+    for i, dataset in enumerate(cfg.datasets):
+        if dataset not in known:
+            errors.append(
+                f"  config key 'benchmark.datasets.{i}': unknown dataset {dataset!r}; valid names: "
+                + ", ".join(sorted(known))
+            )
+    return cfg, errors
+
+
 def validate_config(config: dict[str, Any], schema_dir: str | Path) -> dict[str, MethodConfig]:
     """The validated method configs; :class:`ConfigError` naming every offending key."""
     validator = Draft202012Validator(load_schema(schema_dir))
@@ -100,6 +132,7 @@ def validate_config(config: dict[str, Any], schema_dir: str | Path) -> dict[str,
         lines.append(f"  config key '{key}': {error.message}")
     if not lines:
         configs, lines = method_configs(config)
+        lines += benchmark_config(config)[1]
     if lines:
         raise ConfigError("invalid configuration:\n" + "\n".join(lines))
     return configs

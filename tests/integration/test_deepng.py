@@ -16,10 +16,18 @@ from cellbench.methods.deepng.features import extract_features
 from cellbench.methods.deepng.pseudolabel import cluster_features, retrain_encoder
 from cellbench.methods.deepng.train_segmentation import train_segmentation
 from cellbench.methods.predict import predict_dataset
+from cellbench.metrics.dsb import dsb_ap
+from cellbench.metrics.matching import matching
 
 TINY = {
     "scale": 1.0,
-    "segmentation": {"epochs": 1, "steps_per_epoch": 2, "batch_size": 2, "crop": 64},
+    "segmentation": {
+        "epochs": 1,
+        "steps_per_epoch": 2,
+        "batch_size": 2,
+        "crop": 64,
+        "bn_recalibration": 1,
+    },
     "features": {"draws": 12, "size": 64, "pca_dim": 4, "batch_size": 6},
     "clustering": {"epochs": 5, "gng": {"max_units": 8, "insert_every": 5, "min_distance": 0.0}},
     "retraining": {"epochs": 2, "steps_per_epoch": 1, "batch_size": 2, "crop": 32, "lr_step": 1},
@@ -135,3 +143,42 @@ def test_frozen_batchnorm_keeps_running_statistics(dsb_tiny: Path, tmp_path: Pat
         key = "encoder.bn1.running_mean"
         assert torch.equal(before[key], after[key]) != changed, name
         assert not torch.equal(before["encoder.conv1.weight"], after["encoder.conv1.weight"])
+
+
+def _regression_config(epochs: int) -> DeepNGConfig:
+    """resnet18, 4 steps of 2 crops of 64² per epoch at LAMB lr 0.01, BatchNorm recalibrated."""
+    segmentation = {"epochs": epochs, "steps_per_epoch": 4, "batch_size": 2, "crop": 64}
+    return DeepNGConfig.from_dict(
+        {
+            **TINY,
+            "encoder": "resnet18",
+            "segmentation": {**segmentation, "lr": 0.01, "bn_recalibration": 8},
+        }
+    )
+
+
+def test_regression_golden_losses(dsb_tiny: Path, tmp_path: Path):
+    """Seeded regression (fast): the cross-entropy of the first epochs at seed 0 on a CPU."""
+    torch.set_num_threads(1)
+    path = train_segmentation(dsb_tiny, tmp_path / "m.pt", _regression_config(2), 0, device="cpu")
+    history = torch.load(path, weights_only=False)["history"]
+    assert history == pytest.approx([1.2546, 1.1220], abs=2e-4)
+
+
+@pytest.mark.slow
+def test_regression_quality_floor(dsb_tiny: Path, tmp_path: Path):
+    """Seeded regression (slow, ~2 min): 160 steps segment the blobs of every cell type.
+
+    Measured on a CPU (seed 0, torch 2.13.0): test DSB mAP 0.547 and F1@0.5 0.714 over the
+    three test images (CT1-CT3); a network that learnt nothing finds no object (0 and 0).
+    """
+    torch.set_num_threads(1)
+    path = train_segmentation(dsb_tiny, tmp_path / "m.pt", _regression_config(40), 0, device="cpu")
+    assert torch.load(path, weights_only=False)["history"][-1] < 0.2  # 0.069 measured
+    segmenter = load(path, device="cpu")
+    dataset = PreparedDataset(dsb_tiny)
+    test_ids = dataset.image_ids(split="test")
+    predictions = {i: segmenter.segment(dataset.image(i)) for i in test_ids}
+    mean_ap = np.mean([dsb_ap(dataset.labels(i), predictions[i]) for i in test_ids])
+    f1 = np.mean([matching(dataset.labels(i), predictions[i], 0.5).f1 for i in test_ids])
+    assert mean_ap >= 0.35 and f1 >= 0.5, (mean_ap, f1)  # 0.547 and 0.714 measured

@@ -16,6 +16,7 @@ from cellbench.cluster.schedules import (
     neighbourhood_range,
     rank_weights,
 )
+from cellbench.methods.deepng.config import GNGConfig
 
 
 def test_schedules_follow_eqs_4_and_5():
@@ -138,14 +139,14 @@ def test_gng_inserts_every_lambda_steps_and_ages_edges():
     rng = np.random.default_rng(0)
     data = rng.uniform(0, 10, size=(100, 2))
     result = growing_neural_gas(
-        data, seed=0, n_start=2, epochs=3, insert_every=100, max_edge_age=50, min_distance=0.0
+        data, 0, GNGConfig(insert_every=100, max_edge_age=50, min_distance=0.0), n_start=2, epochs=3
     )
     assert result.n_steps == 300
     assert result.k == 2 + 3  # one insertion per 100 steps, no unit isolated this early
     assert result.edges.shape[1] == 2 and len(result.edges) >= result.k - 1
     # with maximal edge age 0 every edge is dropped on its first ageing: units get isolated
     pruned = growing_neural_gas(
-        data, seed=0, n_start=3, epochs=1, insert_every=1000, max_edge_age=0, min_distance=0.0
+        data, 0, GNGConfig(insert_every=1000, max_edge_age=0, min_distance=0.0), n_start=3, epochs=1
     )
     assert pruned.k < 3
 
@@ -153,16 +154,14 @@ def test_gng_inserts_every_lambda_steps_and_ages_edges():
 def test_gng_respects_minimal_distance_and_capacity():
     data = np.zeros((50, 2))
     data[25:] = 5.0
-    result = growing_neural_gas(data, seed=0, n_start=2, epochs=2, min_distance=0.2)
+    result = growing_neural_gas(data, 0, GNGConfig(min_distance=0.2), n_start=2, epochs=2)
     assert result.n_steps < 100  # points within 0.2 of their winner are skipped
     capped = growing_neural_gas(
         np.random.default_rng(0).normal(size=(200, 2)),
-        seed=0,
+        0,
+        GNGConfig(insert_every=10, max_units=6, min_distance=0.0),
         n_start=2,
         epochs=5,
-        insert_every=10,
-        max_units=6,
-        min_distance=0.0,
     )
     assert capped.k <= 6
 

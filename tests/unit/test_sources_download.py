@@ -86,6 +86,23 @@ def test_extract_truncated_and_ok(tmp_path: Path) -> None:
     assert (extract(tar, tmp_path / "tar") / "d" / "c.txt").read_bytes() == b"y"
 
 
+def test_extract_replaces_a_copy_of_another_archive_atomically(tmp_path: Path) -> None:
+    """A failed unpack leaves the old copy intact; a good one replaces it as a whole, also a
+    copy written before output markers existed."""
+    dest = tmp_path / "unpacked"
+    dest.mkdir()
+    (dest / "old.txt").write_text("from an earlier release")  # no .cellbench-output marker
+    truncated = tmp_path / "trunc.zip"
+    truncated.write_bytes(_zip(tmp_path / "a.zip", ["d/a.txt"]).read_bytes()[:-30])
+    with pytest.raises(InputError):
+        extract(truncated, dest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "trunc.zip", "unpacked"]
+    assert (dest / "old.txt").is_file()
+    extract(tmp_path / "a.zip", dest)
+    assert not (dest / "old.txt").exists() and (dest / "d" / "a.txt").is_file()
+    assert (dest / ".complete").read_text().endswith("  a.zip\n")
+
+
 def test_second_download_is_checked_against_the_first_lock(tmp_path: Path) -> None:
     source = tmp_path / "published.zip"
     source.write_bytes(b"first release")

@@ -16,7 +16,7 @@ rule deepng_train_segmentation:
     input:
         "results/data/{dataset}",
     output:
-        "results/models/deepng/{dataset}/baseline-seed{seed}/model.pt",
+        f"results/models/deepng/{{dataset}}/{deepng_runs.BASELINE_PATTERN}/model.pt",
     log:
         "results/logs/deepng_train_segmentation/{dataset}/seed{seed}.log",
     benchmark:
@@ -68,10 +68,10 @@ rule deepng_cluster:
     input:
         "results/models/deepng/{dataset}/features/features.npz",
     output:
-        assignments="results/models/deepng/{dataset}/clusters/{algo}-k{k}-seed{seed}.npz",
-        entropy="results/models/deepng/{dataset}/clusters/{algo}-k{k}-seed{seed}.json",
+        assignments=f"results/models/deepng/{{dataset}}/clusters/{deepng_runs.CLUSTER_PATTERN}.npz",
+        entropy=f"results/models/deepng/{{dataset}}/clusters/{deepng_runs.CLUSTER_PATTERN}.json",
     log:
-        "results/logs/deepng_cluster/{dataset}/{algo}-k{k}-seed{seed}.log",
+        f"results/logs/deepng_cluster/{{dataset}}/{deepng_runs.CLUSTER_PATTERN}.log",
     wildcard_constraints:
         **deepng_runs.CLUSTER_WILDCARDS,
     conda:
@@ -94,13 +94,13 @@ rule deepng_retrain:
         model=f"results/models/deepng/{{dataset}}/{DEEPNG_BASELINE}/model.pt",
         dataset="results/data/{dataset}",
         features="results/models/deepng/{dataset}/features/features.npz",
-        assignments="results/models/deepng/{dataset}/clusters/{algo}-k{k}-seed{seed}.npz",
+        assignments=f"results/models/deepng/{{dataset}}/clusters/{deepng_runs.CLUSTER_PATTERN}.npz",
     output:
-        "results/models/deepng/{dataset}/{algo}-k{k}-seed{seed}/model.pt",
+        f"results/models/deepng/{{dataset}}/{deepng_runs.CLUSTER_PATTERN}/model.pt",
     log:
-        "results/logs/deepng_retrain/{dataset}/{algo}-k{k}-seed{seed}.log",
+        f"results/logs/deepng_retrain/{{dataset}}/{deepng_runs.CLUSTER_PATTERN}.log",
     benchmark:
-        "results/benchmarks/deepng_retrain/{dataset}/{algo}-k{k}-seed{seed}.tsv"
+        f"results/benchmarks/deepng_retrain/{{dataset}}/{deepng_runs.CLUSTER_PATTERN}.tsv"
     wildcard_constraints:
         **deepng_runs.CLUSTER_WILDCARDS,
     conda:

@@ -13,6 +13,7 @@ REAL_DATA = config.get("real_data", {})
 REAL_CATALOG_FILE = REAL_DATA.get("catalog", "config/datasets.yaml")
 REAL_DOWNLOADS = REAL_DATA.get("downloads", "results/downloads")
 REAL_SOURCES = REAL_DATA.get("sources", {})
+REAL_ALLOW_INCOMPLETE = REAL_DATA.get("allow_incomplete", [])
 
 
 # Downloads run on the submitting host: compute nodes often have no internet access.
@@ -54,6 +55,7 @@ rule real_data_prepare:
         catalog=REAL_CATALOG_FILE,
         downloads=REAL_DOWNLOADS,
         source=lambda wildcards: REAL_SOURCES.get(wildcards.dataset),
+        allow_incomplete=lambda wildcards: wildcards.dataset in REAL_ALLOW_INCOMPLETE,
         seed=config["seed"],
     script:
         "../../scripts/real_data_prepare.py"

@@ -13,11 +13,11 @@ Per data point x (new random order every epoch, no parameter changes over time):
    by the split factor 0.5, give the new unit q's error, and replace edge q–f by q–r, f–r;
 7. decay all errors by 0.995.
 
-This follows NeuPy's ``GrowingNeuralGas`` (the reference named by METHODS.md). The paper's text
-gives εn = 0.1 "for the nearest neighbour" and εb = 0.001 "for connected centroids", which swaps
-Fritzke's names (εb is the winner's rate); we use winner 0.1 and neighbours 0.001 (documented in
-docs/deviations.md). Units live in fixed slots of a capacity ``max_units``; removed units free
-their slot, the result lists active units in slot order.
+This follows NeuPy's ``GrowingNeuralGas`` (reference [39] of paper 000, Section II-D). The
+paper's text gives εn = 0.1 "for the nearest neighbour" and εb = 0.001 "for connected centroids",
+which swaps Fritzke's names (εb is the winner's rate); we use winner 0.1 and neighbours 0.001
+(documented in docs/deviations.md). Units live in fixed slots of a capacity ``max_units``;
+removed units free their slot, the result lists active units in slot order.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import numpy as np
 
 from cellbench.cluster.ng import assign
 from cellbench.cluster.schedules import epoch_orders
+from cellbench.methods.deepng.config import GNGConfig
 
 
 @dataclass(frozen=True)
@@ -135,19 +136,17 @@ def _gng_kernel(
 def growing_neural_gas(
     data: np.ndarray,
     seed: int,
+    config: GNGConfig | None = None,
     *,
     n_start: int = 5,
     epochs: int = 200,
-    max_units: int = 1000,
-    eps_winner: float = 0.1,
-    eps_neighbour: float = 0.001,
-    max_edge_age: int = 50,
-    insert_every: int = 100,
-    split_error_decay: float = 0.5,
-    error_decay: float = 0.995,
-    min_distance: float = 0.2,
 ) -> GNGResult:
-    """Run GNG from ``n_start`` random data points (paper: 5) for ``epochs`` epochs."""
+    """Run GNG from ``n_start`` random data points (paper: 5) for ``epochs`` epochs.
+
+    ``config`` holds the GNG constants (the paper's values when ``None``).
+    """
+    g = config if config is not None else GNGConfig()
+    max_units = g.max_units
     data = np.ascontiguousarray(data, dtype=np.float64)
     if not 2 <= n_start <= min(max_units, data.shape[0]):
         raise ValueError(f"n_start must be in [2, min(max_units, n)], got {n_start}")
@@ -166,13 +165,13 @@ def growing_neural_gas(
         active,
         age,
         orders,
-        float(eps_winner),
-        float(eps_neighbour),
-        int(max_edge_age),
-        int(insert_every),
-        float(split_error_decay),
-        float(error_decay),
-        float(min_distance),
+        float(g.eps_winner),
+        float(g.eps_neighbour),
+        int(g.max_edge_age),
+        int(g.insert_every),
+        float(g.split_error_decay),
+        float(g.error_decay),
+        float(g.min_distance),
     )
     slots = np.flatnonzero(active)
     position = np.full(max_units, -1)

@@ -70,6 +70,10 @@ class MethodConfig(Section):
         """Datasets the method runs on: none when disabled."""
         return list(self.datasets) if self.enabled else []
 
+    def not_applicable(self, dataset: str) -> str | None:
+        """Why the method cannot run on ``dataset`` (the benchmark shows it), None if it can."""
+        return None
+
     def job_params(self, *keys: str) -> dict[str, Any]:
         """The values of ``keys`` only (a rule's params: a change elsewhere never reruns it)."""
         unknown = set(keys) - set(type(self).model_fields)

@@ -41,7 +41,7 @@ def check_pair(gt: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return gt, pred
 
 
-def as_image_list(images: Sequence[np.ndarray] | np.ndarray, name: str) -> list[np.ndarray]:
+def as_image_list(images: Sequence[np.ndarray] | np.ndarray) -> list[np.ndarray]:
     """A list of label images: a sequence, a stack (ndim ≥ 3, axis 0) or one 2-D image."""
     if isinstance(images, np.ndarray):
         return [images] if images.ndim <= 2 else list(images)
@@ -52,7 +52,7 @@ def check_lists(
     gts: Sequence[np.ndarray] | np.ndarray, preds: Sequence[np.ndarray] | np.ndarray
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Pair up two lists of label images of equal length (at least one image)."""
-    gt_list, pred_list = as_image_list(gts, "gts"), as_image_list(preds, "preds")
+    gt_list, pred_list = as_image_list(gts), as_image_list(preds)
     if len(gt_list) != len(pred_list):
         raise InputError(
             None, f"{len(gt_list)} ground-truth images but {len(pred_list)} predictions"

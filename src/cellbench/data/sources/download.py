@@ -26,7 +26,7 @@ import requests
 from tqdm import tqdm
 
 from cellbench.errors import InputError
-from cellbench.io import atomic_path
+from cellbench.io import atomic_dir, atomic_path
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
@@ -214,11 +214,9 @@ def extract(archive: Path, dest: Path, sha256: str | None = None) -> Path:
         return dest
     if dest.exists():
         log.info("%s was unpacked from another archive: unpacking %s again", dest, archive)
-    tmp = dest.with_name(dest.name + ".part")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    try:
+    # The unpacked copy belongs to cellbench (it lives under the downloads folder): replaced
+    # as a whole, even one left by a version that wrote no output marker.
+    with atomic_dir(dest, overwrite=True) as tmp:
         if zipfile.is_zipfile(archive):
             try:
                 with zipfile.ZipFile(archive) as zf:
@@ -251,12 +249,6 @@ def extract(archive: Path, dest: Path, sha256: str | None = None) -> Path:
         else:
             raise InputError(archive, "not a zip or tar archive (truncated or wrong file?)")
         (tmp / ".complete").write_text(stamp)
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
     return dest
 
 

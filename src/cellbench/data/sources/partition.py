@@ -96,14 +96,16 @@ def choose_test(types: pd.Series, eligible: pd.Series, per_type: int = 2, seed: 
     return chosen
 
 
-def draw_partition_figure(dataset_dir: str | Path, out_png: str | Path, per_type: int = 4) -> None:
-    """Grid of example images per cell type (rows CT1..CT7) from a prepared DSB dataset."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def draw_partition_figure(
+    dataset_dir: str | Path,
+    out_png: str | Path,
+    out_pdf: str | Path | None = None,
+    per_type: int = 4,
+) -> None:
+    """Grid of example images per cell type (rows CT1..CT7) from a prepared DSB dataset, saved
+    with the shared figure style (PDF beside the PNG unless ``out_pdf`` names it)."""
     from cellbench.data.layout import PreparedDataset
+    from cellbench.plots.style import plt, save_figure
 
     data = PreparedDataset(dataset_dir)
     fig, axes = plt.subplots(
@@ -126,8 +128,4 @@ def draw_partition_figure(dataset_dir: str | Path, out_png: str | Path, per_type
                 ax.set_ylabel(f"{group} (n={len(ids)})", fontsize=8)
     fig.suptitle("DSB 2018 partition CT1-CT7 (examples)", fontsize=9)
     fig.tight_layout()
-    out_png = Path(out_png)
-    out_png.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_png, dpi=120)
-    fig.savefig(out_png.with_suffix(".pdf"))
-    plt.close(fig)
+    save_figure(fig, out_png, out_pdf if out_pdf is not None else Path(out_png).with_suffix(".pdf"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -33,14 +32,6 @@ from cellbench.errors import InputError
 from cellbench.io import check_output_dir, read_image
 
 log = logging.getLogger(__name__)
-CTC_NAMES = {
-    "ctc-sim": "Fluo-N2DH-SIM+",
-    "ctc-gowt1": "Fluo-N2DH-GOWT1",
-    "ctc-hela": "Fluo-N2DL-HeLa",
-    "ctc-psc": "PhC-C2DL-PSC",
-    "ctc-hu7": "Fluo-C2DL-Huh7",
-    "ctc-hsc": "BF-C2DL-HSC",
-}
 
 
 def _is_url(source: str) -> bool:
@@ -206,8 +197,10 @@ def _check_complete(
     dataset: str, root: Path, info: DatasetInfo, allow_incomplete: bool
 ) -> DatasetInfo:
     """Refuse a CTC/DSB source that lacks published parts, or record them if allowed."""
-    checker = {"dsb2018": dsb.missing_parts, **dict.fromkeys(CTC_NAMES, ctc.missing_parts)}
-    missing = checker[dataset](root) if dataset in checker else []
+    if dataset == "dsb2018":
+        missing = dsb.missing_parts(root)
+    else:
+        missing = ctc.missing_parts(root) if dataset.startswith("ctc-") else []
     if not missing:
         return info
     if not allow_incomplete:
@@ -396,11 +389,6 @@ def _prepare_marrow(root: Path, out: Path, info: DatasetInfo, seed: int, overwri
                 categories=categories,
                 image_label=row.get("image_label", "normal"),
             )
-
-
-def clear_unpacked(downloads: Path, dataset: str) -> None:
-    """Remove the unpacked copy of a dataset (the verified archives stay)."""
-    shutil.rmtree(Path(downloads) / dataset / "unpacked", ignore_errors=True)
 
 
 def download_file(

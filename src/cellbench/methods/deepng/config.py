@@ -12,9 +12,8 @@ from pydantic import Field, model_validator
 
 from cellbench.methods.contract import MethodConfig, Section
 
-GROUPS = ("CT1", "CT2", "CT3", "CT4", "CT5", "CT6", "CT7")
-"""The DSB 2018 cell-type groups of paper 000 (Section II-A)."""
 Group = Literal["CT1", "CT2", "CT3", "CT4", "CT5", "CT6", "CT7"]
+"""The DSB 2018 cell-type groups of paper 000 (Section II-A)."""
 UNIQUE = {"uniqueItems": True}
 
 
@@ -228,6 +227,10 @@ def _doc(cls: type) -> str:
     return " ".join((cls.__doc__ or "").split())
 
 
+GROUPED_DATASETS = ("synth-dsb", "dsb2018")
+"""Datasets whose images carry the groups CT1..CT7 (real DSB 2018 and its synthetic stand-in)."""
+
+
 class DeepNGConfig(MethodConfig):
     """deepng (Grüning & Madany Mamlouk, Deep Neural-Gas Clustering for Instance Segmentation
     across Imaging Experiments): ResNet-50 U-Net trained on the known cell type, neural-gas deep
@@ -288,6 +291,11 @@ class DeepNGConfig(MethodConfig):
     clustering: ClusterConfig = Field(ClusterConfig(), description=_doc(ClusterConfig))
     retraining: RetrainConfig = Field(RetrainConfig(), description=_doc(RetrainConfig))
     postprocess: PostprocessConfig = Field(PostprocessConfig(), description=_doc(PostprocessConfig))
+
+    def not_applicable(self, dataset: str) -> str | None:
+        if dataset in GROUPED_DATASETS:
+            return None
+        return "needs the DSB 2018 cell-type groups CT1-CT7 (paper 000, Sec. II-A)"
 
 
 JOB_KEYS = {

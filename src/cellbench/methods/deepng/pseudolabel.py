@@ -49,21 +49,7 @@ def run_clustering(
     elif algo == "ng":
         result = neural_gas(features, k, seed, r_fin=c.r_fin, **schedule)
     elif algo == "gng":
-        g = c.gng
-        result = growing_neural_gas(
-            features,
-            seed,
-            n_start=k,
-            epochs=c.epochs,
-            max_units=g.max_units,
-            eps_winner=g.eps_winner,
-            eps_neighbour=g.eps_neighbour,
-            max_edge_age=g.max_edge_age,
-            insert_every=g.insert_every,
-            split_error_decay=g.split_error_decay,
-            error_decay=g.error_decay,
-            min_distance=g.min_distance,
-        )
+        result = growing_neural_gas(features, seed, c.gng, n_start=k, epochs=c.epochs)
     else:
         raise ValueError(f"unknown clustering algorithm {algo!r}; known: {ALGORITHMS}")
     return result.labels, result.centroids

@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from cellbench.methods.deepng.config import DeepNGConfig
 
 ALGORITHMS = ("kmc", "ng", "gng")
+BASELINE_PATTERN = "baseline-seed{seed}"
+"""Run name of the segmentation network (also the rule file's wildcard pattern)."""
+CLUSTER_PATTERN = "{algo}-k{k}-seed{seed}"
+"""Run name of a clustering and its retrained encoder (also the rule file's wildcard pattern)."""
 RUN = re.compile(r"^(?:(?P<algo>kmc|ng|gng)-k(?P<k>\d+)|baseline)-seed(?P<seed>\d+)$")
 """Every deepng run name."""
 CLUSTER_WILDCARDS = {"algo": "|".join(ALGORITHMS), "k": r"\d+", "seed": r"\d+"}
-"""Wildcard constraints of ``{algo}-k{k}-seed{seed}`` in the rule file."""
+"""Wildcard constraints of :data:`CLUSTER_PATTERN` in the rule file."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,11 @@ class Run:
 
 
 def cluster_run(algo: str, k: int, seed: int) -> str:
-    return f"{algo}-k{k}-seed{seed}"
+    return CLUSTER_PATTERN.format(algo=algo, k=k, seed=seed)
+
+
+def baseline_name(seed: int) -> str:
+    return BASELINE_PATTERN.format(seed=seed)
 
 
 def parse_run(run: str) -> Run:
@@ -43,7 +51,7 @@ def algorithm_ks(cfg: DeepNGConfig, algo: str) -> list[int]:
 
 
 def retrained_runs(cfg: DeepNGConfig) -> list[str]:
-    """``{algo}-k{k}-seed{seed}`` for every configured algorithm, k and seed."""
+    """:data:`CLUSTER_PATTERN` for every configured algorithm, k and seed."""
     return [
         cluster_run(algo, k, seed)
         for algo in cfg.algorithms
@@ -53,7 +61,7 @@ def retrained_runs(cfg: DeepNGConfig) -> list[str]:
 
 
 def baseline_run(cfg: DeepNGConfig) -> str:
-    return f"baseline-seed{cfg.baseline_seed}"
+    return baseline_name(cfg.baseline_seed)
 
 
 def fig2_run(cfg: DeepNGConfig) -> str:

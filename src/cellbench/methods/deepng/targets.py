@@ -1,4 +1,4 @@
-"""3-class targets from instance masks (paper 000, Section II-C; METHODS.md deepng).
+"""3-class targets from instance masks (paper 000, Section II-C and Fig. 1).
 
 Class 0 = background, 1 = cell (interior), 2 = cell border: a ring of ``width`` pixels inside
 every object along its boundary, which also separates touching objects (both sides of a contact

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import math
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from cellbench.methods.deepng.augment import augment, random_crop
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.images import to_rgb_float, to_tensor_batch
 from cellbench.methods.deepng.model_io import save_model
+from cellbench.methods.deepng.runs import baseline_name
 from cellbench.methods.deepng.sanity import check_images, validation_check
 from cellbench.methods.deepng.targets import three_class_targets
 from cellbench.methods.predict import rescale_image, working_scale
@@ -96,7 +96,8 @@ def recalibrate_batchnorm(
     plain images in eval mode (issue 19: median P(cell) in nuclei 0.01–0.10 with them, 0.42–0.76
     without, same weights).
     """
-    plain = replace(cfg, augment=replace(cfg.augment, p_invert=0.0, p_channel_swap=0.0))
+    plain_augment = cfg.augment.model_copy(update={"p_invert": 0.0, "p_channel_swap": 0.0})
+    plain = cfg.model_copy(update={"augment": plain_augment})
     norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     for norm in norms:
         norm.reset_running_stats()
@@ -168,7 +169,7 @@ def train_segmentation(
         model,
         cfg,
         seed,
-        run=f"baseline-seed{seed}",
+        run=baseline_name(seed),
         device=str(torch_device),
         config_digest=config_digest,
         extra={"history": history, "training_images": len(pairs), "validation": validation},
