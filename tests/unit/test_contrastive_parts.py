@@ -189,3 +189,13 @@ def test_selection_windows_are_seeded_and_cover_the_image():
         for w in (selection_window(shape, 16, np.random.default_rng(s)) for s in range(20))
     }
     assert len(starts) > 1 and all(0 <= y <= 48 and 0 <= x <= 48 for y, x in starts)
+
+
+def test_run_names_round_trip():
+    from cellbench.methods.contrastive import runs
+
+    assert runs.run_seed(runs.csl_run(3)) == 3 and runs.run_seed(runs.cnn_run(7)) == 7
+    assert runs.run_seed(runs.THRESHOLD_RUN) is None
+    assert runs.model_file("threshold") == "model.json" and runs.model_file("seed0") == "model.pt"
+    with pytest.raises(ValueError, match="not a contrastive run name"):
+        runs.run_seed("kmc-k5-seed1")

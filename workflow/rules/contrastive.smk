@@ -4,12 +4,12 @@ Runs of a dataset (models under results/models/contrastive/{dataset}/{run}): see
 cnn-seed<N> (supervised CNN baseline), threshold (intensity-threshold baseline).
 """
 
-from cellbench.evaluation import run_seed as contrastive_run_seed
+from cellbench.methods.contrastive import runs as contrastive_runs
 
 CONTRASTIVE = method_config("contrastive")
 CONTRASTIVE_DATASETS = CONTRASTIVE.active_datasets()
-CONTRASTIVE_RUNS = [f"seed{seed}" for seed in CONTRASTIVE.seeds]
-CONTRASTIVE_CNN_RUN = f"cnn-seed{CONTRASTIVE.cnn_seed}"
+CONTRASTIVE_RUNS = [contrastive_runs.csl_run(seed) for seed in CONTRASTIVE.seeds]
+CONTRASTIVE_CNN_RUN = contrastive_runs.cnn_run(CONTRASTIVE.cnn_seed)
 # Keys a training job reads (CSL and CNN): post-processing radii are stored with the model.
 CONTRASTIVE_TRAIN_KEYS = [
     key
@@ -26,7 +26,7 @@ rule contrastive_train:
     input:
         "results/data/{dataset}",
     output:
-        "results/models/contrastive/{dataset}/seed{cseed}/model.pt",
+        f"results/models/contrastive/{{dataset}}/{contrastive_runs.CSL_PATTERN}/model.pt",
     log:
         "results/logs/contrastive_train/{dataset}/seed{cseed}.log",
     benchmark:
@@ -47,7 +47,7 @@ rule contrastive_cnn_train:
     input:
         "results/data/{dataset}",
     output:
-        "results/models/contrastive/{dataset}/cnn-seed{cseed}/model.pt",
+        f"results/models/contrastive/{{dataset}}/{contrastive_runs.CNN_PATTERN}/model.pt",
     log:
         "results/logs/contrastive_cnn_train/{dataset}/cnn-seed{cseed}.log",
     benchmark:
@@ -68,7 +68,7 @@ rule contrastive_threshold_fit:
     input:
         "results/data/{dataset}",
     output:
-        "results/models/contrastive/{dataset}/threshold/model.json",
+        f"results/models/contrastive/{{dataset}}/{contrastive_runs.THRESHOLD_RUN}/model.json",
     log:
         "results/logs/contrastive_threshold_fit/{dataset}.log",
     benchmark:
@@ -84,10 +84,9 @@ rule contrastive_threshold_fit:
 
 rule contrastive_predict:
     input:
-        # The threshold baseline's model is JSON, the CSL and CNN models checkpoints.
         model=lambda wildcards: (
             f"results/models/contrastive/{wildcards.dataset}/{wildcards.run}/"
-            + ("model.json" if wildcards.run == "threshold" else "model.pt")
+            + contrastive_runs.model_file(wildcards.run)
         ),
         dataset="results/data/{dataset}",
     output:
@@ -97,7 +96,7 @@ rule contrastive_predict:
     benchmark:
         "results/benchmarks/contrastive_predict/{dataset}/{run}.tsv"
     wildcard_constraints:
-        run=r"seed\d+|cnn-seed\d+|threshold",
+        run=contrastive_runs.RUN_WILDCARD,
     conda:
         "../../envs/torch.yaml"
     threads: workflow.cores
@@ -105,7 +104,7 @@ rule contrastive_predict:
         gpu=1,
     params:
         method="contrastive",
-        seed=lambda wildcards: contrastive_run_seed(wildcards.run),
+        seed=lambda wildcards: contrastive_runs.run_seed(wildcards.run),
         scale=CONTRASTIVE.scale,
         device=config["device"],
     script:
@@ -125,7 +124,7 @@ rule contrastive_table2:
             for run in CONTRASTIVE_RUNS
         ],
         threshold=[
-            evaluation_summary("contrastive", dataset, "threshold")
+            evaluation_summary("contrastive", dataset, contrastive_runs.THRESHOLD_RUN)
             for dataset in CONTRASTIVE_DATASETS
         ],
         cnn=[
