@@ -50,8 +50,9 @@ def test_unknown_method_section_is_rejected() -> None:
 
 
 def test_registry_finds_methods_by_name(tmp_path) -> None:
-    with pytest.raises(KeyError, match="known: cellulus, deepng, infogan, otsu_watershed"):
+    with pytest.raises(KeyError, match="known: ") as error:
         load_segmenter("nope", tmp_path / "m")
+    assert ", ".join(discover_methods()) in str(error.value)
 
 
 @pytest.mark.parametrize(
@@ -103,6 +104,9 @@ def test_a_method_is_turned_off_by_no_datasets_or_enabled_false() -> None:
     config["methods"]["deepng"]["enabled"] = False
     config["methods"]["infogan"]["enabled"] = False
     del config["methods"]["otsu_watershed"]
+    for name, section in config["methods"].items():
+        if name not in ("cellulus", "deepng", "infogan"):
+            section["datasets"] = []
     configs = validate_config(config, SCHEMAS)
     assert all(not cfg.active_datasets() for cfg in configs.values())
 

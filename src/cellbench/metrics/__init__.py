@@ -4,6 +4,7 @@ Each name implements exactly one published definition, named in its docstring; e
 values are documented there and in ``docs/deviations.md`` (section Metrics).
 """
 
+from cellbench.metrics.aji import aji
 from cellbench.metrics.clustering import (
     classification_scores,
     cluster_f_score,
@@ -21,6 +22,7 @@ from cellbench.metrics.summary import dataset_scores, image_scores, metric_param
 __all__ = [
     "DSB_THRESHOLDS",
     "adapted_rand_error",
+    "aji",
     "average_precision",
     "classification_scores",
     "cluster_f_score",

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from cellbench.errors import InputError
+from cellbench.metrics.aji import aji_overlap
 from cellbench.metrics.ctc import seg_sum, seg_value
 from cellbench.metrics.cvppp import dice_overlap, sbd_overlap
 from cellbench.metrics.dsb import DSB_THRESHOLDS, dsb_ratio, dsb_tp
@@ -22,7 +23,7 @@ from cellbench.metrics.rand import rand_overlap
 F1_THRESHOLD = 0.5
 THRESHOLD_KEYS = tuple(f"{t:.2f}" for t in DSB_THRESHOLDS)
 # Per-image values whose dataset value is their mean over images.
-MEAN_OVER_IMAGES = ("sbd", "dic", "abs_dic", "arand_cremi", "arand_skimage", "dice")
+MEAN_OVER_IMAGES = ("sbd", "dic", "abs_dic", "arand_cremi", "arand_skimage", "dice", "aji")
 
 
 def _f1_scores(m: Matching) -> dict[str, float | int]:
@@ -44,7 +45,7 @@ def image_scores(gt: np.ndarray, pred: np.ndarray) -> dict[str, float | int]:
     Keys: ``n_gt, n_pred, tp, fp, fn, precision, recall, f1, mean_matched_iou`` (StarDist
     matching at IoU ≥ 0.5), ``dsb_ap`` and ``dsb_ap_0.50 … dsb_ap_0.95`` (Kaggle DSB, IoU > t)
     with their counts ``dsb_tp_0.50 …``, ``seg_sum, seg_n, seg`` (CTC), ``sbd, dic, abs_dic``
-    (CVPPP), ``arand_cremi, arand_skimage`` and ``dice``.
+    (CVPPP), ``arand_cremi, arand_skimage``, ``dice`` and ``aji`` (Kumar et al. 2017).
     """
     ov = overlap(gt, pred)
     tp, score_sum = match_overlap(ov, F1_THRESHOLD, "iou")
@@ -71,6 +72,7 @@ def image_scores(gt: np.ndarray, pred: np.ndarray) -> dict[str, float | int]:
             "arand_cremi": rand_overlap(ov, "cremi"),
             "arand_skimage": rand_overlap(ov, "skimage"),
             "dice": dice_overlap(ov),
+            "aji": aji_overlap(ov),
         }
     )
     return scores
@@ -92,7 +94,8 @@ def dataset_scores(rows: Sequence[Mapping[str, Any]]) -> dict[str, float | int]:
     Pooled counts: TP/FP/FN → precision, recall, F1, mean matched IoU (StarDist
     ``matching_dataset``); SEG = Σseg_sum / Σseg_n (CTC, over all GT objects);
     ``dsb_ap_t`` = ΣTP/(ΣTP+ΣFP+ΣFN) at IoU > t and ``dsb_map_pooled`` their mean.
-    Means over images: ``dsb_map`` (Kaggle), SBD, DiC, |DiC|, both adapted Rand errors, Dice.
+    Means over images: ``dsb_map`` (Kaggle), SBD, DiC, |DiC|, both adapted Rand errors, Dice,
+    AJI.
     """
     rows = list(rows)
     if not rows:
@@ -170,5 +173,11 @@ def metric_parameters() -> dict[str, dict[str, Any]]:
             "definition": "binary foreground Dice 2|G∩P|/(|G|+|P|)",
             "pooling": "mean over images",
             "empty": "both empty: 1.0",
+        },
+        "aji": {
+            "definition": "Aggregated Jaccard Index (Kumar et al. 2017): each GT object with its "
+            "best-IoU prediction, sum of intersections / sum of unions plus unused predictions",
+            "pooling": "mean over images",
+            "empty": "both empty: 1.0; one side empty: 0.0",
         },
     }

@@ -1,0 +1,181 @@
+"""contrastive (paper 003): CSL runs, the two baselines of Table 2, Table 2 and figures.
+
+Runs of a dataset (models under results/models/contrastive/{dataset}/{run}): seed<N> (CSL),
+cnn-seed<N> (supervised CNN baseline), threshold (intensity-threshold baseline).
+"""
+
+from cellbench.methods.contrastive import runs as contrastive_runs
+
+CONTRASTIVE = method_config("contrastive")
+CONTRASTIVE_DATASETS = CONTRASTIVE.active_datasets()
+CONTRASTIVE_RUNS = [contrastive_runs.csl_run(seed) for seed in CONTRASTIVE.seeds]
+CONTRASTIVE_CNN_RUN = contrastive_runs.cnn_run(CONTRASTIVE.cnn_seed)
+# Keys a training job reads (CSL and CNN): post-processing radii are stored with the model.
+CONTRASTIVE_TRAIN_KEYS = [
+    key
+    for key in type(CONTRASTIVE).model_fields
+    if key not in ("enabled", "datasets", "seeds", "threshold_grid")
+]
+
+
+wildcard_constraints:
+    cseed=r"\d+",
+
+
+rule contrastive_train:
+    input:
+        "results/data/{dataset}",
+    output:
+        f"results/models/contrastive/{{dataset}}/{contrastive_runs.CSL_PATTERN}/model.pt",
+    log:
+        "results/logs/contrastive_train/{dataset}/seed{cseed}.log",
+    benchmark:
+        "results/benchmarks/contrastive_train/{dataset}/seed{cseed}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        cfg=CONTRASTIVE.job_params(*CONTRASTIVE_TRAIN_KEYS),
+        device=config["device"],
+    script:
+        "../../scripts/contrastive_train.py"
+
+
+rule contrastive_cnn_train:
+    input:
+        "results/data/{dataset}",
+    output:
+        f"results/models/contrastive/{{dataset}}/{contrastive_runs.CNN_PATTERN}/model.pt",
+    log:
+        "results/logs/contrastive_cnn_train/{dataset}/cnn-seed{cseed}.log",
+    benchmark:
+        "results/benchmarks/contrastive_cnn_train/{dataset}/cnn-seed{cseed}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        cfg=CONTRASTIVE.job_params(*CONTRASTIVE_TRAIN_KEYS),
+        device=config["device"],
+    script:
+        "../../scripts/contrastive_cnn_train.py"
+
+
+rule contrastive_threshold_fit:
+    input:
+        "results/data/{dataset}",
+    output:
+        f"results/models/contrastive/{{dataset}}/{contrastive_runs.THRESHOLD_RUN}/model.json",
+    log:
+        "results/logs/contrastive_threshold_fit/{dataset}.log",
+    benchmark:
+        "results/benchmarks/contrastive_threshold_fit/{dataset}.tsv"
+    conda:
+        "../../envs/core.yaml"
+    threads: 1
+    params:
+        cfg=CONTRASTIVE.job_params("scale", "epsilon", "threshold_grid"),
+    script:
+        "../../scripts/contrastive_threshold_fit.py"
+
+
+rule contrastive_predict:
+    input:
+        model=lambda wildcards: (
+            f"results/models/contrastive/{wildcards.dataset}/{wildcards.run}/"
+            + contrastive_runs.model_file(wildcards.run)
+        ),
+        dataset="results/data/{dataset}",
+    output:
+        directory("results/predictions/contrastive/{dataset}/{run}"),
+    log:
+        "results/logs/contrastive_predict/{dataset}/{run}.log",
+    benchmark:
+        "results/benchmarks/contrastive_predict/{dataset}/{run}.tsv"
+    wildcard_constraints:
+        run=contrastive_runs.RUN_WILDCARD,
+    conda:
+        "../../envs/torch.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        method="contrastive",
+        seed=lambda wildcards: contrastive_runs.run_seed(wildcards.run),
+        scale=CONTRASTIVE.scale,
+        device=config["device"],
+    script:
+        "../../scripts/predict.py"
+
+
+rule contrastive_table2:
+    input:
+        csl=[
+            evaluation_summary("contrastive", dataset, run)
+            for dataset in CONTRASTIVE_DATASETS
+            for run in CONTRASTIVE_RUNS
+        ],
+        models=[
+            f"results/models/contrastive/{dataset}/{run}/model.pt"
+            for dataset in CONTRASTIVE_DATASETS
+            for run in CONTRASTIVE_RUNS
+        ],
+        threshold=[
+            evaluation_summary("contrastive", dataset, contrastive_runs.THRESHOLD_RUN)
+            for dataset in CONTRASTIVE_DATASETS
+        ],
+        cnn=[
+            evaluation_summary("contrastive", dataset, CONTRASTIVE_CNN_RUN)
+            for dataset in CONTRASTIVE_DATASETS
+        ],
+        cnn_models=[
+            f"results/models/contrastive/{dataset}/{CONTRASTIVE_CNN_RUN}/model.pt"
+            for dataset in CONTRASTIVE_DATASETS
+        ],
+        otsu=[
+            evaluation_summary("otsu_watershed", dataset, "default")
+            for dataset in CONTRASTIVE_DATASETS
+            if dataset in method_datasets("otsu_watershed")
+        ],
+        published="config/paper_results/contrastive_table2.csv",
+    output:
+        "results/tables/contrastive_table2.csv",
+        "results/tables/contrastive_table2.md",
+        "results/tables/contrastive_table2.tex",
+    log:
+        "results/logs/contrastive_table2.log",
+    conda:
+        "../../envs/torch.yaml"
+    script:
+        "../../scripts/contrastive_table2.py"
+
+
+rule contrastive_curves:
+    input:
+        models=[
+            f"results/models/contrastive/{dataset}/{run}/model.pt"
+            for dataset in CONTRASTIVE_DATASETS
+            for run in CONTRASTIVE_RUNS
+        ],
+    output:
+        "results/figures/contrastive_dice_curves.png",
+        "results/figures/contrastive_fig4.png",
+    log:
+        "results/logs/contrastive_curves.log",
+    conda:
+        "../../envs/torch.yaml"
+    script:
+        "../../scripts/contrastive_curves.py"
+
+
+if CONTRASTIVE_DATASETS:
+    register_final_outputs(
+        "results/tables/contrastive_table2.csv",
+        "results/tables/contrastive_table2.md",
+        "results/tables/contrastive_table2.tex",
+        "results/figures/contrastive_dice_curves.png",
+        "results/figures/contrastive_fig4.png",
+    )
