@@ -12,7 +12,7 @@ from pydantic import Field
 
 from cellbench.methods.contract import DatasetName, Section, inline_refs
 
-Metric = Literal["f1", "seg", "dsb_map", "sbd", "dice", "abs_dic"]
+Metric = Literal["f1", "seg", "dsb_map", "aji", "sbd", "dice", "abs_dic"]
 UNIQUE = {"uniqueItems": True}
 
 
@@ -35,10 +35,10 @@ class BenchmarkConfig(Section):
         json_schema_extra=UNIQUE,
     )
     metrics: list[Metric] = Field(
-        ["f1", "seg", "dsb_map", "sbd", "dice"],
+        ["f1", "seg", "dsb_map", "aji", "sbd", "dice"],
         min_length=1,
         description="Dataset-level metrics shown (definitions in each evaluation summary): F1@0.5 "
-        "and CTC SEG from counts pooled over images, DSB mAP, SBD, foreground Dice and |DiC| as "
+        "and CTC SEG from counts pooled over images, DSB mAP, AJI, SBD, foreground Dice and |DiC| as "
         "means over images.",
         json_schema_extra=UNIQUE,
     )

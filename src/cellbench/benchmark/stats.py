@@ -39,6 +39,7 @@ METRICS = {
     "f1": MetricSpec("F1@0.5", "f1", True, "full"),
     "seg": MetricSpec("SEG", "seg", True, "all"),
     "dsb_map": MetricSpec("DSB mAP", "dsb_ap", True, "full"),
+    "aji": MetricSpec("AJI", "aji", True, "full"),
     "sbd": MetricSpec("SBD", "sbd", True, "full"),
     "dice": MetricSpec("Dice", "dice", True, "full"),
     "abs_dic": MetricSpec("|DiC|", "abs_dic", False, "full"),
