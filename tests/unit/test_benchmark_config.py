@@ -32,7 +32,7 @@ def test_the_section_is_optional_and_its_defaults_validate() -> None:
     [
         ({"methods": ["otsu_watershed", "nope"]}, "'benchmark.methods.1': unknown method 'nope'"),
         ({"datasets": ["synth-dsb", "nope"]}, "'benchmark.datasets.1': unknown dataset 'nope'"),
-        ({"metrics": ["aji"]}, "benchmark.metrics.0"),
+        ({"metrics": ["iou"]}, "benchmark.metrics.0"),
         ({"alpha": 0.5}, "benchmark.alpha"),
         ({"bootstrap_samples": 10}, "benchmark.bootstrap_samples"),
         ({"seeds": [0]}, "benchmark"),
