@@ -16,6 +16,7 @@ METHODS: dict[str, str] = {
     "cellulus": "cellbench.methods.cellulus",
     "deepng": "cellbench.methods.deepng",
     "otsu_watershed": "cellbench.methods.otsu_watershed",
+    "spoco": "cellbench.methods.spoco",
 }
 
 

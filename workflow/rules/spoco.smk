@@ -1,0 +1,136 @@
+"""spoco (paper 004): training modes, embeddings, four clusterings, Tables 1, 14/15, 16."""
+
+from cellbench.methods.spoco.config import SpocoConfig, run_name
+from cellbench.methods.spoco.rules import inference_params, training_params
+
+SPOCO = SpocoConfig(**config["methods"]["spoco"]) if "spoco" in config["methods"] else None
+SPOCO_RUNS = (
+    [run_name(mode, seed) for mode in SPOCO.modes for seed in SPOCO.seeds] if SPOCO else []
+)
+SPOCO_PREDICTIONS = (
+    [
+        f"{run}-{clustering}-{fg}fg"
+        for run in SPOCO_RUNS
+        for clustering in SPOCO.clusterings
+        for fg in SPOCO.foreground
+    ]
+    if SPOCO
+    else []
+)
+
+
+wildcard_constraints:
+    spoco_train=r"(full|discriminative|sparse[0-9.]+|dense_fraction[0-9.]+)_s\d+",
+    clustering=r"hdbscan|meanshift|consistency|mws",
+    fg=r"none|gt",
+
+
+rule spoco_train:
+    input:
+        "results/data/{dataset}",
+    output:
+        model="results/models/spoco/{dataset}/{spoco_train}/model.pt",
+        objects="results/models/spoco/{dataset}/{spoco_train}/objects.json",
+    log:
+        "results/logs/spoco_train/{dataset}/{spoco_train}.log",
+    benchmark:
+        "results/benchmarks/spoco_train/{dataset}/{spoco_train}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        cfg=training_params(SPOCO),
+        device=config["device"],
+        config_hash=CONFIG_HASH,
+    script:
+        "../../scripts/spoco_train.py"
+
+
+rule spoco_embed:
+    input:
+        model="results/models/spoco/{dataset}/{spoco_train}/model.pt",
+        dataset="results/data/{dataset}",
+    output:
+        directory("results/embeddings/spoco/{dataset}/{spoco_train}"),
+    log:
+        "results/logs/spoco_embed/{dataset}/{spoco_train}.log",
+    benchmark:
+        "results/benchmarks/spoco_embed/{dataset}/{spoco_train}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        device=config["device"],
+        config_hash=CONFIG_HASH,
+    script:
+        "../../scripts/spoco_embed.py"
+
+
+rule spoco_predict:
+    input:
+        embeddings="results/embeddings/spoco/{dataset}/{spoco_train}",
+        dataset="results/data/{dataset}",
+    output:
+        directory("results/predictions/spoco/{dataset}/{spoco_train}-{clustering}-{fg}fg"),
+    log:
+        "results/logs/spoco_predict/{dataset}/{spoco_train}-{clustering}-{fg}fg.log",
+    benchmark:
+        "results/benchmarks/spoco_predict/{dataset}/{spoco_train}-{clustering}-{fg}fg.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: workflow.cores
+    params:
+        cfg=inference_params(SPOCO),
+        config_hash=CONFIG_HASH,
+    script:
+        "../../scripts/spoco_predict.py"
+
+
+rule spoco_tables:
+    input:
+        spoco=[
+            evaluation_summary("spoco", dataset, run)
+            for dataset in (SPOCO.datasets if SPOCO else [])
+            for run in SPOCO_PREDICTIONS
+        ],
+        predictions=[
+            f"results/predictions/spoco/{dataset}/{run}"
+            for dataset in (SPOCO.datasets if SPOCO else [])
+            for run in SPOCO_PREDICTIONS
+        ],
+        baseline=[
+            evaluation_summary("otsu_watershed", dataset, "default")
+            for dataset in (SPOCO.datasets if SPOCO else [])
+        ],
+        published="config/paper_results/spoco_tables.csv",
+    output:
+        table1=report(
+            "results/tables/spoco_table1.csv",
+            caption="../report/spoco_table1.rst",
+            category="spoco",
+        ),
+        table14=report(
+            "results/tables/spoco_table14.csv",
+            caption="../report/spoco_table14.rst",
+            category="spoco",
+        ),
+        table16=report(
+            "results/tables/spoco_table16.csv",
+            caption="../report/spoco_table16.rst",
+            category="spoco",
+        ),
+        md="results/tables/spoco_tables.md",
+    log:
+        "results/logs/spoco_tables.log",
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../../scripts/spoco_tables.py"
+
+
+if SPOCO and SPOCO.datasets:
+    register_final_outputs(*rules.spoco_tables.output)
