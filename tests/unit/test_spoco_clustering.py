@@ -64,7 +64,7 @@ def test_subsampled_fit_labels_every_pixel() -> None:
 
 
 def test_mws_min_size_and_empty() -> None:
-    emb, labels = _toy()
+    emb, _ = _toy()
     emb[:, 58:60, 58:60] += 40.0  # a 4-pixel spurious segment
     assert clustering.cluster_mws(emb, min_size=10).max() == 3
     empty = np.zeros((16, 8, 8), np.float32)
