@@ -1,11 +1,18 @@
 """spoco (paper 004): training modes, embeddings, four clusterings, Tables 1, 14/15, 16."""
 
-from cellbench.methods.spoco.config import SpocoConfig, run_name
-from cellbench.methods.spoco.rules import inference_params, training_params
+# Aliased: every rule file shares one namespace (cellulus.smk has its own run_name).
+from cellbench.methods.spoco.config import SpocoConfig
+from cellbench.methods.spoco.config import run_name as spoco_run_name
+from cellbench.methods.spoco.rules import inference_params as spoco_inference_params
+from cellbench.methods.spoco.rules import training_params as spoco_training_params
 
-SPOCO = SpocoConfig(**config["methods"]["spoco"]) if "spoco" in config["methods"] else None
+SPOCO = (
+    SpocoConfig(**config["methods"]["spoco"]) if "spoco" in config["methods"] else None
+)
 SPOCO_RUNS = (
-    [run_name(mode, seed) for mode in SPOCO.modes for seed in SPOCO.seeds] if SPOCO else []
+    [spoco_run_name(mode, seed) for mode in SPOCO.modes for seed in SPOCO.seeds]
+    if SPOCO
+    else []
 )
 SPOCO_PREDICTIONS = (
     [
@@ -41,7 +48,7 @@ rule spoco_train:
     resources:
         gpu=1,
     params:
-        cfg=training_params(SPOCO),
+        cfg=spoco_training_params(SPOCO),
         device=config["device"],
         config_hash=CONFIG_HASH,
     script:
@@ -75,7 +82,9 @@ rule spoco_predict:
         embeddings="results/embeddings/spoco/{dataset}/{spoco_train}",
         dataset="results/data/{dataset}",
     output:
-        directory("results/predictions/spoco/{dataset}/{spoco_train}-{clustering}-{fg}fg"),
+        directory(
+            "results/predictions/spoco/{dataset}/{spoco_train}-{clustering}-{fg}fg"
+        ),
     log:
         "results/logs/spoco_predict/{dataset}/{spoco_train}-{clustering}-{fg}fg.log",
     benchmark:
@@ -84,7 +93,7 @@ rule spoco_predict:
         "../../envs/torch.yaml"
     threads: workflow.cores
     params:
-        cfg=inference_params(SPOCO),
+        cfg=spoco_inference_params(SPOCO),
         config_hash=CONFIG_HASH,
     script:
         "../../scripts/spoco_predict.py"
@@ -132,5 +141,57 @@ rule spoco_tables:
         "../../scripts/spoco_tables.py"
 
 
+rule spoco_embedding_figure:
+    input:
+        dataset="results/data/{dataset}",
+        embeddings="results/embeddings/spoco/{dataset}/{spoco_train}",
+        predictions=lambda wildcards: [
+            f"results/predictions/spoco/{wildcards.dataset}/{wildcards.spoco_train}-{c}-{fg}fg"
+            for c in SPOCO.clusterings
+            for fg in SPOCO.foreground
+        ],
+    output:
+        png=report(
+            "results/figures/spoco_embeddings_{dataset}_{spoco_train}.png",
+            caption="../report/spoco_embeddings.rst",
+            category="spoco",
+        ),
+        pdf="results/figures/spoco_embeddings_{dataset}_{spoco_train}.pdf",
+    log:
+        "results/logs/spoco_embedding_figure/{dataset}/{spoco_train}.log",
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../../scripts/spoco_embedding_figure.py"
+
+
+rule spoco_fraction_figure:
+    input:
+        rules.spoco_tables.output.table1,
+    output:
+        png=report(
+            "results/figures/spoco_fraction.png",
+            caption="../report/spoco_fraction.rst",
+            category="spoco",
+        ),
+        pdf="results/figures/spoco_fraction.pdf",
+    log:
+        "results/logs/spoco_fraction_figure.log",
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../../scripts/spoco_fraction_figure.py"
+
+
 if SPOCO and SPOCO.datasets:
-    register_final_outputs(*rules.spoco_tables.output)
+    register_final_outputs(
+        *rules.spoco_tables.output,
+        *rules.spoco_fraction_figure.output,
+        *(
+            f"results/figures/spoco_embeddings_{dataset}_{run}.{ext}"
+            for dataset in SPOCO.datasets
+            for run in SPOCO_RUNS
+            if run.endswith(f"_s{SPOCO.seeds[0]}")
+            for ext in ("png", "pdf")
+        ),
+    )
