@@ -4,6 +4,19 @@ Default: the embedded synthetic suite on a CPU (config/config.yaml).
 Paper scale on the real datasets: snakemake --configfile config/paper.yaml
 """
 
+import os
+
+from cellbench.config import check_config_files
+from cellbench.methods.contract import discover_methods
+
+# A YAML syntax error or a key given twice names its file and line (Snakemake's own loader keeps
+# the last of two keys; a syntax error in a --configfile is reported by Snakemake before this).
+check_config_files(["config/config.yaml", *workflow.overwrite_configfiles])
+
+# Jobs record this checkout's commit beside their working directory's (cellbench.provenance).
+# Set, not read: update() keeps the envvars lint (about required inputs) quiet.
+os.environ.update(CELLBENCH_WORKFLOW_DIR=workflow.basedir)
+
 
 configfile: "config/config.yaml"
 
@@ -14,10 +27,15 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/real_data.smk"
-include: "workflow/rules/otsu_watershed.smk"
-include: "workflow/rules/deepng.smk"
-include: "workflow/rules/cellulus.smk"
-include: "workflow/rules/spoco.smk"
+
+
+# Discovery by convention: every method package cellbench/methods/<name>/ (one with a config.py)
+# brings its rule file workflow/rules/<name>.smk; nothing else lists the methods.
+for _method in discover_methods():
+
+    include: f"workflow/rules/{_method}.smk"
+
+
 include: "workflow/rules/pretrained.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/report.smk"

@@ -1,11 +1,9 @@
 """Rule `cellulus_embedding_figure`: predicted embeddings, foreground and segmentation of test images."""
 
-import torch
-
 from cellbench.plots.cellulus import embedding_figure
-from cellbench.workflow import script_logging
+from cellbench.workflow import script_logging, set_threads
 
-torch.set_num_threads(max(1, snakemake.threads))
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
     embedding_figure(

@@ -1,25 +1,24 @@
 """Rule `cellulus_select`: bandwidth/shrink line search on the training split (never the test split)."""
 
-import torch
-
-from cellbench.methods.cellulus.runs import absolute_scale
 from cellbench.methods.cellulus.select import select
-from cellbench.workflow import script_logging
+from cellbench.methods.predict import working_scale
+from cellbench.workflow import config_digest, script_logging, set_threads
 
-torch.set_num_threads(max(1, snakemake.threads))
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
-    cfg = snakemake.params.cfg
+    search = snakemake.params.select
     select(
         snakemake.input.trained,
         snakemake.input.dataset,
         snakemake.output.model,
         snakemake.output.scores,
-        bandwidths=cfg["bandwidths"],
-        shrinks=cfg["shrinks"],
-        scale=absolute_scale(snakemake.input.dataset, snakemake.wildcards.run),
-        metric=cfg.get("select_metric", "seg"),
-        max_images=cfg.get("select_max_images", 8),
+        bandwidths=search["bandwidths"],
+        shrinks=search["shrinks"],
+        inference=snakemake.params.inference,
+        scale=working_scale(snakemake.input.dataset, snakemake.params.scale),
+        metric=search["select_metric"],
+        max_images=search["select_max_images"],
         device=snakemake.params.device,
-        config_digest=snakemake.params.config_hash,
+        config_digest=config_digest(snakemake.config),
     )

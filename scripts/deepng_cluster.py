@@ -2,7 +2,9 @@
 
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.pseudolabel import cluster_features
-from cellbench.workflow import script_logging
+from cellbench.workflow import config_digest, script_logging, set_threads
+
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
     cluster_features(
@@ -13,5 +15,5 @@ with script_logging(snakemake.log[0]):
         snakemake.params.k,
         snakemake.params.seed,
         DeepNGConfig.from_dict(snakemake.params.cfg),
-        config_digest=snakemake.params.config_hash,
+        config_digest=config_digest(snakemake.config),
     )

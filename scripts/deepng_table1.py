@@ -7,7 +7,7 @@ with script_logging(snakemake.log[0]):
     deepng_table1(
         snakemake.input.summaries,
         snakemake.input.entropies,
-        snakemake.input.otsu,
+        snakemake.input.otsu[0] if snakemake.input.otsu else None,
         snakemake.input.paper,
         [snakemake.output.csv, snakemake.output.md, snakemake.output.tex],
         snakemake.output.runs,

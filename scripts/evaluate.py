@@ -1,7 +1,7 @@
 """Rule `evaluate`: score one prediction directory against its dataset's ground truth."""
 
 from cellbench.evaluation import evaluate
-from cellbench.workflow import script_logging
+from cellbench.workflow import config_digest, script_logging
 
 with script_logging(snakemake.log[0]):
     evaluate(
@@ -11,5 +11,5 @@ with script_logging(snakemake.log[0]):
         snakemake.output.summary,
         method=snakemake.wildcards.method,
         run=snakemake.wildcards.run,
-        config_digest=snakemake.params.config_hash,
+        config_digest=config_digest(snakemake.config),
     )

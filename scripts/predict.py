@@ -1,7 +1,13 @@
-"""Rules `<method>_predict`: segment the test images of a dataset with a trained model."""
+"""Rules `<method>_predict`: segment the test images of a dataset with a trained model.
+
+The shared prediction contract (cellbench.methods.predict): images are segmented at the
+dataset's scale × `params.scale` (the method config's scale × the run's factor).
+"""
 
 from cellbench.methods.predict import predict_dataset
-from cellbench.workflow import script_logging
+from cellbench.workflow import config_digest, script_logging, set_threads
+
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
     predict_dataset(
@@ -12,5 +18,5 @@ with script_logging(snakemake.log[0]):
         scale=snakemake.params.scale,
         device=snakemake.params.device,
         seed=snakemake.params.seed,
-        config_digest=snakemake.params.config_hash,
+        config_digest=config_digest(snakemake.config),
     )

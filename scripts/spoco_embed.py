@@ -1,11 +1,9 @@
 """Rule `spoco_embed`: f and g embeddings of the test split, one .npz per image."""
 
-import torch
-
 from cellbench.methods.spoco.infer import embed_dataset
-from cellbench.workflow import script_logging
+from cellbench.workflow import config_digest, script_logging, set_threads
 
-torch.set_num_threads(max(1, snakemake.threads))
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
     embed_dataset(
@@ -13,5 +11,5 @@ with script_logging(snakemake.log[0]):
         snakemake.input.dataset,
         snakemake.output[0],
         device=snakemake.params.device,
-        config_digest=snakemake.params.config_hash,
+        config_digest=config_digest(snakemake.config),
     )

@@ -1,7 +1,9 @@
 """Rule `spoco_predict`: one clustering of the embeddings → label TIFFs for the shared evaluation."""
 
 from cellbench.methods.spoco.infer import cluster_dataset
-from cellbench.workflow import script_logging
+from cellbench.workflow import config_digest, script_logging, set_threads
+
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
     cluster_dataset(
@@ -11,5 +13,5 @@ with script_logging(snakemake.log[0]):
         snakemake.wildcards.clustering,
         snakemake.wildcards.fg,
         snakemake.params.cfg,
-        config_digest=snakemake.params.config_hash,
+        config_digest=config_digest(snakemake.config),
     )

@@ -1,21 +1,19 @@
 """Rule `spoco_train`: train one spoco network (mode and seed from the run name)."""
 
-import torch
-
 from cellbench.methods.spoco.config import SpocoConfig, parse_run
 from cellbench.methods.spoco.train import train
-from cellbench.workflow import script_logging
+from cellbench.workflow import config_digest, script_logging, set_threads
 
-torch.set_num_threads(max(1, snakemake.threads))
+set_threads(snakemake.threads)
 
 with script_logging(snakemake.log[0]):
     mode, seed = parse_run(snakemake.wildcards.spoco_train)
     train(
         snakemake.input[0],
         snakemake.output.model,
-        SpocoConfig(**snakemake.params.cfg),
+        SpocoConfig.model_validate(snakemake.params.cfg),
         mode,
         seed,
         device=snakemake.params.device,
-        config_digest=snakemake.params.config_hash,
+        config_digest=config_digest(snakemake.config),
     )

@@ -45,3 +45,15 @@ def blob_dataset(tmp_path: Path) -> Path:
                 f"img{i}", image, labels, split="train" if i < 4 else "test", group=f"g{i % 2}"
             )
     return root
+
+
+def copy_workflow(dest: Path) -> Path:
+    """A copy of the workflow (no ``results/``, no ``.snakemake/``) in ``dest``, so that tests
+    never depend on the state of the user's working tree."""
+    import shutil
+
+    ignore = shutil.ignore_patterns(
+        "results", ".snakemake", ".venv", ".git", "__pycache__", ".pytest_cache", "*.egg-info"
+    )
+    shutil.copytree(REPO, dest, ignore=ignore)
+    return dest

@@ -1,11 +1,13 @@
 """Reference table of every configuration key, generated from the schema.
 
 ``config/README.md`` holds the table between two marker lines; ``python -m cellbench.config_doc``
-rewrites it from ``workflow/schemas`` and a test checks that the two agree.
+rewrites it from ``workflow/schemas`` and the method config classes (the schema of each
+``methods.<name>`` section is generated from them), and a test checks that the two agree.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,10 @@ END = "<!-- keys:end -->"
 
 def _type_of(node: dict[str, Any]) -> str:
     kind = node.get("type", "")
+    if "anyOf" in node:
+        return " or ".join(_type_of(option) for option in node["anyOf"])
+    if "const" in node:
+        return f"`{node['const']}`" if node["const"] != "" else '`""`'
     if "enum" in node:
         return " \\| ".join(f"`{value}`" for value in node["enum"])
     if kind == "array":
@@ -37,21 +43,27 @@ def _type_of(node: dict[str, Any]) -> str:
     return kind + (f" ({', '.join(bounds)})" if bounds else "")
 
 
-def _rows(node: dict[str, Any], prefix: str) -> list[tuple[str, str, str]]:
+def _default(node: dict[str, Any]) -> str:
+    if "default" not in node or isinstance(node["default"], dict):
+        return ""
+    return f"`{json.dumps(node['default'], ensure_ascii=False)}`"
+
+
+def _rows(node: dict[str, Any], prefix: str) -> list[tuple[str, str, str, str]]:
     rows = []
     for name, child in node.get("properties", {}).items():
         key = f"{prefix}{name}"
         description = " ".join(child.get("description", "").split()).replace("|", "\\|")
-        rows.append((key, _type_of(child), description))
+        rows.append((key, _type_of(child), _default(child), description))
         rows.extend(_rows(child, key + "."))
     return rows
 
 
 def key_table(schema_dir: str | Path) -> str:
-    """Markdown table (key, type, description) of every key of the merged schema."""
-    lines = ["| key | type | description |", "|---|---|---|"]
-    for key, kind, description in _rows(load_schema(schema_dir), ""):
-        lines.append(f"| `{key}` | {kind} | {description} |")
+    """Markdown table (key, type, default, description) of every key of the merged schema."""
+    lines = ["| key | type | default | description |", "|---|---|---|---|"]
+    for key, kind, default, description in _rows(load_schema(schema_dir), ""):
+        lines.append(f"| `{key}` | {kind} | {default} | {description} |")
     return "\n".join(lines)
 
 

@@ -1,9 +1,14 @@
 """The one evaluation shared by every method: prediction files on disk → metrics files.
 
-Reads ``<pred_dir>/<image_id>.tif`` for every scored test image of a prepared dataset (labelled,
-not partially annotated), checks that every prediction exists and matches its ground truth's
-shape *before* computing anything, and writes a per-image CSV and a summary JSON (pooled
-metrics, metrics per group, the metric definitions and provenance).
+Reads ``<pred_dir>/<image_id>.tif`` for every labelled test image of a prepared dataset, checks
+that every prediction exists and matches its ground truth's shape *before* computing anything,
+and writes a per-image CSV and a summary JSON (pooled metrics, metrics per group, the metric
+definitions, how many images and objects each score used, and provenance).
+
+Partially annotated frames (CTC) are scored as the Cell Tracking Challenge does: SEG is defined
+per ground-truth object, so it pools every annotated object of every annotated frame, partial
+frames included; F1, AP and every other score that counts false positives use only the fully
+annotated frames (a prediction on an unannotated object of a partial frame is not an error).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import tifffile
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
-from cellbench.io import atomic_path, read_image, read_labels
+from cellbench.io import atomic_path, read_image, read_labels, tifffile_problems
 from cellbench.methods.predict import PROVENANCE_FILE
 from cellbench.metrics import dataset_scores, image_scores, metric_parameters
 from cellbench.provenance import provenance
@@ -40,23 +45,33 @@ def label_shape(path: Path) -> tuple[int, ...]:
     if path.suffix.lower() not in (".tif", ".tiff"):
         return read_image(path).shape
     try:
-        with tifffile.TiffFile(path) as tif:
-            return tuple(tif.pages[0].shape)
+        with tifffile_problems() as problems, tifffile.TiffFile(path) as tif:
+            shape = tuple(tif.pages[0].shape)
     except Exception as exc:
         raise InputError(path, f"cannot be read as a TIFF ({exc})") from exc
+    if problems:
+        raise InputError(path, f"cannot be read as a TIFF (damaged: {problems[0]})")
+    return shape
 
 
-def check_pairs(pairs: list[tuple[str, str, Path, Path]]) -> None:
+Pair = tuple[str, str, Path, Path, bool]
+"""(image_id, group, ground-truth path, prediction path, partially annotated)."""
+
+
+def check_pairs(pairs: list[Pair]) -> None:
     """Fail, naming the files, if a prediction is missing or its shape differs from its GT.
 
-    ``pairs`` holds (image_id, group, ground-truth path, prediction path). Runs before any
-    metric is computed.
+    Runs before any metric is computed.
     """
-    missing = [pred for _, _, _, pred in pairs if not pred.is_file()]
+    folders = sorted({pair[3].parent for pair in pairs})
+    for folder in folders:
+        if not folder.is_dir():
+            raise InputError(folder, "prediction folder not found")
+    missing = [pair[3] for pair in pairs if not pair[3].is_file()]
     if missing:
         listed = ", ".join(str(p) for p in missing[:5]) + (" ..." if len(missing) > 5 else "")
         raise InputError(missing[0].parent, f"{len(missing)} prediction file(s) missing: {listed}")
-    for _, _, gt, pred in pairs:
+    for _, _, gt, pred, _ in pairs:
         gt_shape, pred_shape = label_shape(gt), label_shape(pred)
         if gt_shape != pred_shape:
             raise InputError(
@@ -65,33 +80,46 @@ def check_pairs(pairs: list[tuple[str, str, Path, Path]]) -> None:
             )
 
 
-def score_pairs(pairs: list[tuple[str, str, Path, Path]]) -> pd.DataFrame:
-    """Per-image metrics (one row per image, with its group)."""
+def score_pairs(pairs: list[Pair]) -> pd.DataFrame:
+    """Per-image metrics (one row per image, with its group and its ``partial`` flag)."""
     check_pairs(pairs)
     rows = []
-    for image_id, group, gt, pred in pairs:
+    for image_id, group, gt, pred, partial in pairs:
         scores = image_scores(read_labels(gt), read_labels(pred))
-        rows.append({"image_id": image_id, "group": group, **scores})
+        rows.append({"image_id": image_id, "group": group, "partial": partial, **scores})
     return pd.DataFrame(rows)
 
 
-def dataset_pairs(
-    dataset: PreparedDataset, pred_dir: Path, split: str = "test"
-) -> list[tuple[str, str, Path, Path]]:
-    """Scored images of a prepared dataset: labelled, fully annotated, in ``split``."""
-    image_ids = dataset.evaluation_ids(split)
-    if not image_ids:
+def dataset_pairs(dataset: PreparedDataset, pred_dir: Path, split: str = "test") -> list[Pair]:
+    """Scored images of a prepared dataset: every labelled image of ``split``, partial included.
+
+    At least one fully annotated image is required (F1/AP are computed on those only).
+    """
+    full = set(dataset.evaluation_ids(split))
+    if not full:
         raise InputError(
             dataset.root / "index.tsv", f"no fully annotated images in split {split!r}"
         )
+    image_ids = dataset.image_ids(split=split, labelled=True)
     return [
-        (i, str(dataset.row(i)["group"]), dataset.labels_path(i), pred_dir / f"{i}.tif")
+        (
+            i,
+            str(dataset.row(i)["group"]),
+            dataset.labels_path(i),
+            pred_dir / f"{i}.tif",
+            i not in full,
+        )
         for i in image_ids
     ]
 
 
-def folder_pairs(gt_dir: Path, pred_dir: Path) -> list[tuple[str, str, Path, Path]]:
+def folder_pairs(gt_dir: Path, pred_dir: Path) -> list[Pair]:
     """A plain folder of ground-truth label images against predictions with the same stems."""
+    if not gt_dir.is_dir():
+        raise InputError(
+            gt_dir,
+            "ground truth not found: expected a prepared dataset or a folder of label images",
+        )
     gts = sorted(p for p in gt_dir.iterdir() if p.suffix.lower() in (".tif", ".tiff", ".png"))
     if not gts:
         raise InputError(gt_dir, "no label images (.tif/.tiff/.png) found")
@@ -99,18 +127,45 @@ def folder_pairs(gt_dir: Path, pred_dir: Path) -> list[tuple[str, str, Path, Pat
     for gt in gts:
         candidates = [pred_dir / f"{gt.stem}{s}" for s in (".tif", ".tiff", ".png")]
         pred = next((c for c in candidates if c.is_file()), candidates[0])
-        pairs.append((gt.stem, "all", gt, pred))
+        pairs.append((gt.stem, "all", gt, pred, False))
     return pairs
 
 
+def pooled_scores(per_image: pd.DataFrame) -> dict[str, float | int]:
+    """Pooled metrics of some per-image rows: SEG over all rows, the rest over full ones.
+
+    Adds ``seg_n_images``/``seg_n_objects`` (frames and GT objects SEG pooled) and
+    ``detection_n_images``/``detection_n_objects`` (the fully annotated frames and their GT
+    objects behind F1, AP and the other scores; ``n_images``/``n_gt`` say the same).
+    """
+    records = per_image.drop(columns=["image_id", "group", "partial"]).to_dict("records")
+    full = [r for r, partial in zip(records, per_image["partial"], strict=True) if not partial]
+    if not full:
+        raise InputError(None, "no fully annotated image among the scored images")
+    out = dataset_scores(full)
+    every = dataset_scores(records)
+    out["seg"] = every["seg"]
+    out["seg_n_images"] = len(records)
+    out["seg_n_objects"] = int(per_image["seg_n"].sum())
+    out["detection_n_images"] = len(full)
+    out["detection_n_objects"] = out["n_gt"]
+    return out
+
+
 def summarise(per_image: pd.DataFrame) -> dict[str, Any]:
-    """Pooled metrics over all images and per group."""
-    records = per_image.drop(columns=["image_id", "group"]).to_dict("records")
-    groups = {
-        str(group): dataset_scores(frame.drop(columns=["image_id", "group"]).to_dict("records"))
-        for group, frame in per_image.groupby("group", sort=True)
-    }
-    return {"metrics": dataset_scores(records), "groups": groups}
+    """Pooled metrics over all images and per group (groups without a full image: SEG only)."""
+    groups: dict[str, dict[str, float | int]] = {}
+    for group, frame in per_image.groupby("group", sort=True):
+        if frame["partial"].all():
+            records = frame.drop(columns=["image_id", "group", "partial"]).to_dict("records")
+            groups[str(group)] = {
+                "seg": dataset_scores(records)["seg"],
+                "seg_n_images": len(frame),
+                "seg_n_objects": int(frame["seg_n"].sum()),
+            }
+        else:
+            groups[str(group)] = pooled_scores(frame)
+    return {"metrics": pooled_scores(per_image), "groups": groups}
 
 
 def evaluate(
@@ -137,6 +192,8 @@ def evaluate(
         "run": run,
         "split": split,
         "n_images": len(pairs),
+        "dataset_incomplete": list(dataset.info.extra.get("incomplete", [])),
+        "n_images_partial": int(per_image["partial"].sum()),
         **summarise(per_image),
         "metric_parameters": metric_parameters(),
         "provenance": provenance(config_digest=config_digest, seed=run_seed(run), device="cpu"),

@@ -6,6 +6,7 @@ interrupted job never leaves a file that looks complete.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -18,12 +19,67 @@ import tifffile
 
 from cellbench.errors import InputError
 
-IMAGE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg", ".bmp")
+OUTPUT_MARKER = ".cellbench-output"
+"""File that :func:`atomic_dir` leaves in every folder it writes: only such folders are replaced."""
+
+
+def current_umask() -> int:
+    """The process umask (read without changing it where ``/proc`` allows)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _apply_umask(path: Path, mode: int) -> None:
+    """Give ``path`` the mode a plain ``open``/``mkdir`` would have (``tempfile`` uses 0600/0700)."""
+    os.chmod(path, mode & ~current_umask())
+
+
+def check_output_dir(path: str | Path, *, overwrite: bool = False) -> Path:
+    """Refuse an output folder whose replacement could destroy files cellbench did not write.
+
+    The current directory (or one of its parents) is never a valid output folder. A folder
+    that exists, is not empty and has no :data:`OUTPUT_MARKER` is refused unless ``overwrite``.
+    """
+    path = Path(path)
+    resolved = path.resolve()
+    cwd = Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents:
+        raise InputError(
+            path,
+            "is the current directory or one of its parents: it would be replaced as a whole; "
+            "name a new folder for the output (e.g. --out data/mine)",
+        )
+    if path.is_symlink():
+        raise InputError(path, "is a symbolic link: refusing to replace it; name a real folder")
+    if path.exists() and not path.is_dir():
+        raise InputError(path, "exists and is not a folder: refusing to replace it")
+    if (
+        path.is_dir()
+        and not overwrite
+        and not (path / OUTPUT_MARKER).is_file()
+        and any(path.iterdir())
+    ):
+        raise InputError(
+            path,
+            f"folder exists, is not empty and was not written by cellbench (no {OUTPUT_MARKER}); "
+            "its contents would be replaced: choose another folder, or pass --overwrite",
+        )
+    return path
 
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it to ``path`` on success."""
+    """Yield a temporary path next to ``path``; rename it to ``path`` on success.
+
+    The file gets the mode of a plain ``open`` (0666 less the umask), not tempfile's 0600.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -31,25 +87,65 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _apply_umask(tmp_path, 0o666)
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)
 
 
 @contextmanager
-def atomic_dir(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary directory next to ``path``; it replaces ``path`` on success."""
-    path = Path(path)
+def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary directory next to ``path``; it replaces ``path`` on success.
+
+    ``path`` is checked first (:func:`check_output_dir`). The new folder is written beside,
+    marked with :data:`OUTPUT_MARKER`, and swapped in by two renames (old aside, new in); the
+    old folder is deleted only after the new one is in place. Folder mode: 0777 less the umask.
+    """
+    path = check_output_dir(path, overwrite=overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+    old = tmp.with_name(tmp.name[: -len(".part")] + ".old")
     try:
         yield tmp
+        (tmp / OUTPUT_MARKER).write_text("written by cellbench; replaced as a whole on rerun\n")
+        _apply_umask(tmp, 0o777)
+        check_output_dir(path, overwrite=overwrite)  # unchanged while we were writing
         if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
+            os.replace(path, old)
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            if old.exists():
+                os.replace(old, path)
+            raise
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+        for leftover in (tmp, old):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def tifffile_problems() -> Iterator[list[str]]:
+    """Collect tifffile's ERROR log records instead of printing them (raw and before ours)."""
+    logger = logging.getLogger("tifffile")
+    handler = _Collect()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def read_image(path: str | Path) -> np.ndarray:
@@ -59,7 +155,10 @@ def read_image(path: str | Path) -> np.ndarray:
         raise InputError(path, "file does not exist")
     try:
         if path.suffix.lower() in (".tif", ".tiff"):
-            array = tifffile.imread(path)
+            with tifffile_problems() as problems:
+                array = tifffile.imread(path)
+            if problems:  # e.g. a truncated stack read as its first page
+                raise ValueError(f"damaged TIFF: {problems[0]}")
         else:
             import skimage.io
 

@@ -1,9 +1,15 @@
-"""Provenance recorded beside every result: config hash, seed, code version, packages, machine."""
+"""Provenance recorded beside every result: config hash, seed, code version, packages, machine.
+
+The code version is the git commit (``-dirty`` with uncommitted changes) of the workflow
+directory that ran, i.e. the current directory (Snakemake runs jobs in its workdir), not of
+the installed package: a copy of the workflow with an edited config records its own state.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import socket
 import subprocess
@@ -14,6 +20,8 @@ from typing import Any
 
 import cellbench
 
+WORKFLOW_DIR_ENV = "CELLBENCH_WORKFLOW_DIR"
+"""Set by the Snakefile to its own directory, so that jobs can record that checkout too."""
 TRACKED_PACKAGES = (
     "cellbench",
     "torch",
@@ -34,23 +42,60 @@ def config_hash(config: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def git_commit(directory: str | Path | None = None) -> str:
-    """Commit of the code, suffixed ``-dirty`` with uncommitted changes; ``unknown`` outside git."""
-    cwd = Path(directory) if directory else Path(cellbench.__file__).resolve().parent
+def _git(directory: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=directory, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def git_toplevel(directory: str | Path) -> Path | None:
+    """Root of the git checkout holding ``directory``; ``None`` outside git."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        return Path(_git(Path(directory), "rev-parse", "--show-toplevel")).resolve()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def git_commit(directory: str | Path | None = None) -> str:
+    """Commit of the checkout holding ``directory`` (default: the current directory, i.e.
+    the workflow that runs), suffixed ``-dirty`` with uncommitted changes to tracked files
+    (an edited config); ``unknown`` outside git."""
+    cwd = Path(directory) if directory else Path.cwd()
+    try:
+        commit = _git(cwd, "rev-parse", "HEAD")
+        dirty = _git(cwd, "status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return f"{commit}-dirty" if dirty else commit
+
+
+def package_dir() -> Path:
+    """Folder of the cellbench package that runs (a checkout or site-packages)."""
+    return Path(cellbench.__file__).resolve().parent
+
+
+def code_versions() -> dict[str, str]:
+    """Commit of the workflow that runs, and of each other checkout involved.
+
+    ``git_commit`` is the state of the working directory (Snakemake's workdir, with the
+    config). The Snakefile's directory (:data:`WORKFLOW_DIR_ENV`, set by the Snakefile) and
+    the cellbench package are added, with their own commits, when they live elsewhere.
+    """
+    workdir = Path.cwd()
+    record = {"workflow_dir": str(workdir), "git_commit": git_commit(workdir)}
+    seen = {git_toplevel(workdir)} - {None}
+    snakefile_dir = os.environ.get(WORKFLOW_DIR_ENV)
+    if snakefile_dir:
+        top = git_toplevel(snakefile_dir)
+        if top is None or top not in seen:
+            record["snakefile_dir"] = snakefile_dir
+            record["snakefile_commit"] = git_commit(snakefile_dir)
+            seen |= {top} - {None}
+    top = git_toplevel(package_dir())
+    if top is None or top not in seen:
+        record["package_dir"] = str(package_dir())
+        record["package_commit"] = git_commit(package_dir())
+    return record
 
 
 def package_versions() -> dict[str, str]:
@@ -81,7 +126,7 @@ def provenance(
     return {
         "config_hash": config_digest,
         "seed": seed,
-        "git_commit": git_commit(),
+        **code_versions(),
         "packages": package_versions(),
         "host": socket.gethostname(),
         "platform": platform.platform(),

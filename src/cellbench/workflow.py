@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 @contextmanager
@@ -32,3 +33,22 @@ def script_logging(log_path: str | Path | None) -> Iterator[logging.Logger]:
     except Exception:
         logger.exception("job failed")
         raise
+
+
+def set_threads(threads: int) -> None:
+    """Let torch use the threads Snakemake gave the job (its rule's ``threads:``)."""
+    import torch
+
+    torch.set_num_threads(max(1, int(threads)))
+
+
+def config_digest(config: dict[str, Any]) -> str:
+    """Hash of the full resolved config (method defaults filled in), recorded in provenance.
+
+    Scripts read it from ``snakemake.config``; it is never a rule param, so that editing one
+    key reruns only the jobs that read that key.
+    """
+    from cellbench.config import resolved_config
+    from cellbench.provenance import config_hash
+
+    return config_hash(resolved_config(config))

@@ -103,3 +103,35 @@ def test_deepng_end_to_end(dsb_tiny: Path, tmp_path: Path):
     written = predict_dataset("deepng", retrained, dsb_tiny, tmp_path / "pred", device="cpu")
     assert len(written) == len(PreparedDataset(dsb_tiny).image_ids(split="test"))
     assert all(path.is_file() for path in written)
+    validation = a["validation"]
+    dataset = PreparedDataset(dsb_tiny)
+    ct1 = dataset.image_ids(split="train", group="CT1", labelled=True)
+    assert validation["images"] == len(ct1) == 2
+    assert validation["ground_truth_objects"] == sum(int(dataset.labels(i).max()) for i in ct1)
+    assert validation["no_objects"] == (validation["objects"] == 0)
+    record = json.loads((tmp_path / "pred" / "provenance.json").read_text())
+    assert (
+        record["diagnostics"]["validation"] == payload["validation"]
+    )  # carried into the evaluation summary
+    assert payload["validation"]["images"] == validation["images"]
+
+
+def test_frozen_batchnorm_keeps_running_statistics(dsb_tiny: Path, tmp_path: Path):
+    torch.set_num_threads(1)
+    cfg = DeepNGConfig.from_dict({**TINY, "encoder": "resnet18"})
+    frozen = DeepNGConfig.from_dict(
+        {**TINY, "encoder": "resnet18", "retraining": {**TINY["retraining"], "batchnorm": "frozen"}}
+    )
+    base = train_segmentation(dsb_tiny, tmp_path / "base/model.pt", cfg, 0, device="cpu")
+    features = extract_features(base, dsb_tiny, tmp_path / "features.npz", cfg, 0, device="cpu")
+    cluster_features(features, tmp_path / "c.npz", tmp_path / "c.json", "kmc", 2, 0, cfg)
+    before = torch.load(base, weights_only=False)["state_dict"]
+    for name, setting, changed in (("update", cfg, True), ("frozen", frozen, False)):
+        out = retrain_encoder(
+            base, dsb_tiny, features, tmp_path / "c.npz", tmp_path / f"{name}.pt", setting, 0,
+            run=name, device="cpu",
+        )  # fmt: skip
+        after = torch.load(out, weights_only=False)["state_dict"]
+        key = "encoder.bn1.running_mean"
+        assert torch.equal(before[key], after[key]) != changed, name
+        assert not torch.equal(before["encoder.conv1.weight"], after["encoder.conv1.weight"])

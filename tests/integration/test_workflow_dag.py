@@ -1,38 +1,55 @@
 """The DAG builds for both configurations and bad configs fail before any job runs."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_workflow
 
 SNAKEMAKE = shutil.which("snakemake")
 pytestmark = pytest.mark.skipif(SNAKEMAKE is None, reason="snakemake not installed")
 
 
-def dry_run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [SNAKEMAKE, "-n", "--cores", "1", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh copy of the workflow: the user's results/ never change what plans."""
+    return copy_workflow(tmp_path_factory.mktemp("wf") / "cellbench")
+
+
+@pytest.fixture
+def dry_run(workdir: Path):
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [SNAKEMAKE, "-n", "--cores", "1", *args],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    return run
 
 
 @pytest.mark.parametrize(
     "extra", [[], ["--configfile", "config/paper.yaml"]], ids=["default", "paper"]
 )
-def test_dry_run_builds_dag(extra: list[str]) -> None:
+def test_dry_run_builds_dag(dry_run, extra: list[str]) -> None:
     result = dry_run(*extra)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "evaluate" in result.stdout
     assert "pretrained_predict" not in result.stdout  # optional baselines are off by default
+    if not extra:  # .ci/expected-outputs.txt lists exactly the final outputs of the DAG
+        final = re.search(r"rule all:\n    input: (.*)\n", result.stdout)
+        assert final is not None, result.stdout[-2000:]
+        listed = (REPO / ".ci" / "expected-outputs.txt").read_text().splitlines()
+        expected = {line for line in listed if line and not line.startswith("#")}
+        assert set(final.group(1).split(", ")) == expected
 
 
-def test_pretrained_baselines_are_optional_rules() -> None:
+def test_pretrained_baselines_are_optional_rules(dry_run) -> None:
     """When listed, one prediction per tool and cellulus dataset feeds Table 1 (off by default:
     see test_dry_run_builds_dag)."""
     enabled = dry_run("--config", 'methods={"cellulus": {"pretrained": {"tools": ["cellpose"]}}}')
@@ -41,7 +58,7 @@ def test_pretrained_baselines_are_optional_rules() -> None:
     assert "results/predictions/stardist/" not in enabled.stdout
 
 
-def test_unknown_config_key_is_named_before_any_job(tmp_path: Path) -> None:
+def test_unknown_config_key_is_named_before_any_job(dry_run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("methods:\n  otsu_watershed:\n    datasets: [synth-dsb]\n    min_distanse: 3\n")
     result = dry_run("--configfile", str(bad))
@@ -50,9 +67,63 @@ def test_unknown_config_key_is_named_before_any_job(tmp_path: Path) -> None:
     assert "min_distanse" in result.stderr + result.stdout
 
 
-def test_out_of_range_value_is_named(tmp_path: Path) -> None:
+def test_out_of_range_value_is_named(dry_run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("seed: -1\n")
     result = dry_run("--configfile", str(bad))
     assert result.returncode != 0
     assert "config key 'seed'" in result.stderr + result.stdout
+
+
+def test_a_copied_method_plugs_in_by_convention(tmp_path: Path) -> None:
+    """Issue 13 acceptance: a package + rule file + config block is all a method needs."""
+    import os
+
+    work = copy_workflow(tmp_path / "cellbench")
+    methods = work / "src" / "cellbench" / "methods"
+    shutil.copytree(
+        methods / "otsu_watershed", methods / "myseg", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    rules = work / "workflow" / "rules"
+    shutil.copy(rules / "otsu_watershed.smk", rules / "myseg.smk")
+    for path in [*(methods / "myseg").glob("*.py"), rules / "myseg.smk"]:
+        text = path.read_text().replace("otsu_watershed", "myseg")
+        path.write_text(text.replace("OtsuWatershed", "Myseg").replace("OTSU_WATERSHED", "MYSEG"))
+    with open(work / "config" / "config.yaml", "a") as config:
+        config.write("  myseg:\n    datasets: [synth-dsb]\n")
+    env = {**os.environ, "PYTHONPATH": str(work / "src")}
+
+    def dry(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [SNAKEMAKE, "-n", "--cores", "1", *args],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+
+    result = dry("-p", "results/tables/overview.csv")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "rule myseg_fit:" in result.stdout and "rule myseg_predict:" in result.stdout
+    assert "results/evaluation/myseg/synth-dsb/default/summary.json" in result.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("methods:\n  myseg:\n    datasets: [synth-dsb]\n    smoothing_sigmaa: 2\n")
+    result = dry("--configfile", str(bad))
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "methods.myseg" in output and "smoothing_sigmaa" in output
+
+
+def test_a_method_is_turned_off(dry_run) -> None:
+    result = dry_run("--config", 'methods={"deepng": {"datasets": []}}')
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "deepng_" not in result.stdout and "cellulus_train" in result.stdout
+
+
+def test_duplicate_yaml_key_is_named_before_any_job(dry_run, tmp_path: Path) -> None:
+    bad = tmp_path / "dup.yaml"
+    bad.write_text("seed: 1\nseed: 2\n")
+    result = dry_run("--configfile", str(bad))
+    assert result.returncode != 0
+    assert "dup.yaml:2: duplicate key 'seed'" in result.stderr + result.stdout

@@ -4,6 +4,7 @@ mean-shift on a toy embedding, shrink, size filter."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from cellbench.methods.cellulus.config import CellulusConfig
@@ -137,9 +138,10 @@ def test_foreground_log_otsu_resists_a_heavy_background_tail() -> None:
     assert not foreground_mask(np.ones((4, 4))).any()
 
 
-def test_config_noise_values_split_passes() -> None:
-    config = CellulusConfig(num_passes=8)
-    assert config.num_passes % len(config.noise_values) == 0
+def test_config_rejects_passes_that_do_not_split_over_the_noise_values() -> None:
+    with pytest.raises(ValueError, match="must split evenly over noise_values"):
+        CellulusConfig(num_passes=9)
+    assert CellulusConfig(num_passes=9, noise_values=[0.5, 0.75, 1.0]).num_passes == 9
 
 
 def test_vectorised_mean_shift_matches_scikit_learn() -> None:
@@ -158,3 +160,48 @@ def test_vectorised_mean_shift_matches_scikit_learn() -> None:
         assert ours.shape == reference.cluster_centers_.shape
         np.testing.assert_allclose(ours, reference.cluster_centers_, atol=1e-8)
         assert np.array_equal(assign(points, ours), reference.labels_)
+
+
+def test_mean_shift_fit_is_capped(monkeypatch) -> None:
+    """The fit never sees more than max_points points; every foreground pixel is still labelled."""
+    import cellbench.methods.cellulus.infer as infer
+
+    seen: list[int] = []
+    real = infer.mean_shift_modes
+
+    def spy(points: np.ndarray, bandwidth: float) -> np.ndarray:
+        seen.append(len(points))
+        return real(points, bandwidth)
+
+    monkeypatch.setattr(infer, "mean_shift_modes", spy)
+    embedding, truth = _toy_embedding()
+    labels = mean_shift(embedding, 3.0, fraction=1.0, rng=np.random.default_rng(0), max_points=100)
+    assert seen == [100]
+    assert (labels[truth > 0] > 0).all() and len(np.unique(labels[truth > 0])) == 2
+
+
+def test_foreground_flag_and_flat_loss_guards(caplog) -> None:
+    from cellbench.methods.cellulus.infer import foreground_flag
+    from cellbench.methods.cellulus.train import loss_flat
+
+    mostly = np.ones((10, 10), dtype=bool)
+    mostly[0, :5] = False  # 95% foreground
+    assert foreground_flag(mostly, 0.5) and "FOREGROUND FAILURE" in caplog.text
+    assert not foreground_flag(~mostly, 0.5)
+    # 0.930 is the loss of a constant offset field (no learning) for kappa 10, tau 10.
+    assert loss_flat([0.93007, 0.93001], 0.01) and "TRAINING FAILURE" in caplog.text
+    assert not loss_flat([0.929, 0.853], 0.01)
+    assert not loss_flat([0.93], 0.01)
+
+
+def test_std_smoothing_removes_speckle() -> None:
+    """A few isolated stable pixels in the background are foreground only without smoothing."""
+    rng = np.random.default_rng(0)
+    std = rng.uniform(2.0, 4.0, (64, 64))
+    std[20:40, 20:40] = rng.uniform(0.1, 0.3, (20, 20))  # the object
+    std[5, 5] = std[5, 50] = std[50, 5] = 0.1  # speckle
+    raw = foreground_mask(std, "log_otsu")
+    smooth = foreground_mask(std, "log_otsu", smoothing=1.5)
+    assert raw[5, 5] and raw[5, 50] and raw[50, 5]
+    assert not (smooth[5, 5] or smooth[5, 50] or smooth[50, 5])
+    assert smooth[25:35, 25:35].all()

@@ -8,9 +8,10 @@ import torch
 
 from cellbench.methods.deepng.augment import augment, random_crop
 from cellbench.methods.deepng.config import AugmentConfig, DeepNGConfig, PostprocessConfig
+from cellbench.methods.deepng.images import to_rgb_float
 from cellbench.methods.deepng.postprocess import postprocess
 from cellbench.methods.deepng.targets import BACKGROUND, BORDER, CELL, three_class_targets
-from cellbench.models.resnet_unet import EncoderClassifier, ResNet50Encoder, ResNetUNet
+from cellbench.models.resnet_unet import EncoderClassifier, ResNetEncoder, ResNetUNet
 
 
 def test_targets_ring_and_touching_objects():
@@ -72,7 +73,7 @@ def test_augment_keeps_pairs_aligned():
 
 def test_encoder_shapes_and_size():
     torch.manual_seed(0)
-    encoder = ResNet50Encoder()
+    encoder = ResNetEncoder()
     n_params = sum(p.numel() for p in encoder.parameters())
     assert 23.4e6 < n_params < 23.6e6  # ResNet-50 without the fc layer: 23.5 M
     net = ResNetUNet().eval()
@@ -82,6 +83,35 @@ def test_encoder_shapes_and_size():
         assert EncoderClassifier(net.encoder, 5)(torch.zeros(2, 3, 64, 64)).shape == (2, 5)
     with pytest.raises(ValueError):
         net(torch.zeros(1, 3, 50, 64))
+
+
+@pytest.mark.parametrize(("name", "millions"), [("resnet18", 11.2), ("resnet34", 21.3)])
+def test_lighter_encoders(name, millions):
+    torch.manual_seed(0)
+    encoder = ResNetEncoder(name=name)
+    n_params = sum(p.numel() for p in encoder.parameters())
+    assert abs(n_params / 1e6 - millions) < 0.1  # torchvision's counts without the fc layer
+    net = ResNetUNet(encoder=name).eval()
+    with torch.no_grad():
+        assert net.encode(torch.zeros(1, 3, 64, 64)).shape == (1, 512, 2, 2)
+        assert net(torch.zeros(1, 3, 64, 96)).shape == (1, 3, 64, 96)
+        assert EncoderClassifier(net.encoder, 3)(torch.zeros(2, 3, 64, 64)).shape == (2, 3)
+    with pytest.raises(ValueError, match="unknown encoder"):
+        ResNetEncoder(name="resnet101")
+
+
+def test_normalization_dtype_and_percentile():
+    image = np.zeros((10, 100, 4), dtype=np.uint8)
+    image[..., :3] = np.arange(100, dtype=np.uint8)[None, :, None]  # 0..99, dim
+    image[..., 3] = 255  # alpha is dropped and does not enter the percentiles
+    dtype = to_rgb_float(image, "dtype")
+    assert dtype.shape == (10, 100, 3) and dtype.max() == pytest.approx(99 / 255)
+    pct = to_rgb_float(image, "percentile")
+    low, high = np.percentile(image[..., :3], [1.0, 99.8])  # not the alpha channel
+    assert high < 100
+    assert pct[0, 50, 0] == pytest.approx((50 - low) / (high - low))
+    assert pct.min() == 0.0 and pct.max() == 1.0
+    assert to_rgb_float(np.full((4, 4), 7, np.uint16), "percentile").max() == 0.0
 
 
 def test_config_roundtrip_and_defaults():
@@ -94,9 +124,10 @@ def test_config_roundtrip_and_defaults():
 
 
 def test_run_grid():
-    from cellbench.methods.deepng.runs import baseline_run, fig2_run, retrained_runs
+    from cellbench.methods.deepng.config import DeepNGConfig
+    from cellbench.methods.deepng.runs import baseline_run, fig2_run, parse_run, retrained_runs
 
-    cfg = {"algorithms": ["kmc", "gng"], "k": [2, 5], "gng_start": [5], "seeds": [0, 1]}
+    cfg = DeepNGConfig(algorithms=["kmc", "gng"], k=[2, 5], gng_start=[5], seeds=[0, 1])
     assert retrained_runs(cfg) == [
         "kmc-k2-seed0",
         "kmc-k2-seed1",
@@ -106,10 +137,15 @@ def test_run_grid():
         "gng-k5-seed1",
     ]
     assert baseline_run(cfg) == "baseline-seed0" and fig2_run(cfg) == "kmc-k5-seed0"
+    assert parse_run("gng-k5-seed1").seed == 1 and parse_run("baseline-seed3").k is None
+    with pytest.raises(ValueError, match="not a deepng run name"):
+        parse_run("ng-seed1")
 
 
-def test_segmenter_works_at_the_training_scale_and_returns_full_size_labels():
+def test_shared_prediction_rescales_to_the_training_scale_and_back():
+    """The segmenter never rescales; the shared code segments at methods.deepng.scale."""
     from cellbench.methods.deepng.segmenter import Segmenter
+    from cellbench.methods.predict import segment_image
 
     class Recorder(ResNetUNet):
         def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -121,7 +157,40 @@ def test_segmenter_works_at_the_training_scale_and_returns_full_size_labels():
 
     model = Recorder()
     segmenter = Segmenter(model, DeepNGConfig.from_dict({"scale": 0.5}), torch.device("cpu"))
-    labels = segmenter.segment(np.zeros((96, 128, 3), dtype=np.uint8))
+    image = np.zeros((96, 128, 3), dtype=np.uint8)
+    assert segmenter.segment(image).shape == (96, 128) and model.seen == (96, 128)
+    labels = segment_image(segmenter, image, scale=0.5)
     assert model.seen == (64, 64)  # 48 × 64 padded to multiples of 32
     assert labels.shape == (96, 128) and labels.max() == 1
     assert labels[16:48, 16:48].all() and labels.sum() == 32 * 32
+
+
+class ConstantNet(ResNetUNet):
+    """Logits with P(cell) = ``p_cell`` inside a fixed square, background elsewhere."""
+
+    def __init__(self, p_cell: float) -> None:
+        super().__init__(encoder="resnet18")
+        self.p_cell = p_cell
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        probs = torch.zeros(x.shape[0], 3, *x.shape[-2:])
+        probs[:, 0] = 1.0
+        probs[:, :, 4:20, 4:20] = torch.tensor([0.0, self.p_cell, 1.0 - self.p_cell])[:, None, None]
+        return torch.log(probs.clamp_min(1e-6))
+
+
+def test_validation_check_flags_a_network_without_objects(caplog):
+    from cellbench.methods.deepng.sanity import validation_check
+
+    labels = np.zeros((32, 32), dtype=np.uint16)
+    labels[4:20, 4:20] = 1
+    images = [(np.zeros((32, 32, 3), np.float32), labels)] * 2
+    cfg = DeepNGConfig()
+    with caplog.at_level("ERROR"):
+        weak = validation_check(ConstantNet(0.7), images, cfg, torch.device("cpu"))
+    assert weak["no_objects"] and weak["objects"] == 0 and weak["ground_truth_objects"] == 2
+    assert weak["p_cell_in_objects_max"] == pytest.approx(0.7, abs=1e-4)
+    assert "FINDS NO OBJECT" in caplog.text
+    caplog.clear()
+    strong = validation_check(ConstantNet(0.9), images, cfg, torch.device("cpu"))
+    assert not strong["no_objects"] and strong["objects"] == 2 and "FINDS NO" not in caplog.text

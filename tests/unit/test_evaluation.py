@@ -65,3 +65,32 @@ def test_empty_prediction_scores_zero(blob_dataset: Path, tmp_path: Path) -> Non
 def test_run_seed() -> None:
     assert run_seed("kmc-k5-seed12") == 12
     assert run_seed("default") is None
+
+
+def test_partial_frames_count_for_seg_only(tmp_path: Path) -> None:
+    """CTC rule: SEG pools every annotated object (partial frames too), F1 only full frames."""
+    from cellbench.data.layout import DatasetInfo, write_dataset
+
+    full = np.zeros((32, 32), dtype=np.uint16)
+    full[2:10, 2:10] = 1
+    partial = np.zeros((32, 32), dtype=np.uint16)
+    partial[20:30, 20:30] = 1  # one annotated object; a second nucleus is not annotated
+    image = np.zeros((32, 32), dtype=np.uint8)
+    root = tmp_path / "ctc"
+    with write_dataset(root, DatasetInfo(name="ctc", domain="test", seed=0)) as writer:
+        writer.add("01_t000", image, full, split="train", group="01")
+        writer.add("02_t000", image, full, split="test", group="02")
+        writer.add("02_t001", image, partial, split="test", group="02", partial=True)
+    pred = tmp_path / "pred"
+    write_labels(pred / "02_t000.tif", full)
+    half = np.zeros((32, 32), dtype=np.uint16)
+    half[20:30, 20:26] = 1  # 60 of 100 pixels: matched (> 50 %), Jaccard 0.6
+    half[2:10, 2:10] = 2  # an unannotated object of the partial frame: no false positive
+    write_labels(pred / "02_t001.tif", half)
+    summary = evaluate(root, pred, tmp_path / "a.csv", tmp_path / "a.json", method="m", run="r")
+    metrics = summary["metrics"]
+    assert metrics["seg"] == pytest.approx((1.0 + 0.6) / 2)
+    assert metrics["f1"] == 1.0 and metrics["n_pred"] == 1
+    assert (metrics["seg_n_images"], metrics["seg_n_objects"]) == (2, 2)
+    assert (metrics["detection_n_images"], metrics["detection_n_objects"]) == (1, 1)
+    assert summary["n_images"] == 2 and summary["n_images_partial"] == 1

@@ -58,3 +58,37 @@ def test_predict_dataset_writes_every_test_image(blob_dataset: Path, tmp_path: P
 def test_unknown_method(blob_dataset: Path, tmp_path: Path) -> None:
     with pytest.raises(KeyError, match="unknown method"):
         predict_dataset("nope", tmp_path / "m", blob_dataset, tmp_path / "p")
+
+
+def test_predict_dataset_checks_scale_and_images_before_work(
+    blob_dataset: Path, tmp_path: Path
+) -> None:
+    """The `<method>_predict` rules share segment_files' checks (issue 18 item 3)."""
+    import tifffile
+
+    model = fit(blob_dataset, tmp_path / "model.json")
+    with pytest.raises(InputError, match="finite number > 0"):
+        predict_dataset("otsu_watershed", model, blob_dataset, tmp_path / "p", scale=0.0)
+    image = blob_dataset / "images" / "img4.tif"
+    tifffile.imwrite(image, np.full((64, 64), np.nan, np.float32))
+    with pytest.raises(InputError, match=r"img4\.tif: image contains 4096 NaN"):
+        predict_dataset("otsu_watershed", model, blob_dataset, tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+
+
+class Diagnosed(Echo):
+    """A segmenter reporting its own health, as cellulus does."""
+
+    def diagnostics(self) -> dict[str, int]:
+        return {"foreground_failures": 2}
+
+
+def test_segmenter_diagnostics_are_recorded(blob_dataset: Path, tmp_path: Path) -> None:
+    from cellbench.data.layout import PreparedDataset
+    from cellbench.methods.predict import write_predictions
+
+    dataset = PreparedDataset(blob_dataset)
+    out = tmp_path / "pred"
+    write_predictions(Diagnosed(), dataset, ["img4"], out, {"method": "echo"})
+    record = json.loads((out / "provenance.json").read_text())
+    assert record == {"method": "echo", "diagnostics": {"foreground_failures": 2}}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cellbench.data.sources.catalog import load_catalog
-from cellbench.data.sources.download import extract, lock_path, sha256sum, verify
+from cellbench.data.sources.download import download, extract, lock_path, sha256sum, verify
 from cellbench.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,3 +84,47 @@ def test_extract_truncated_and_ok(tmp_path: Path) -> None:
         info.size = 1
         tf.addfile(info, io.BytesIO(b"y"))
     assert (extract(tar, tmp_path / "tar") / "d" / "c.txt").read_bytes() == b"y"
+
+
+def test_second_download_is_checked_against_the_first_lock(tmp_path: Path) -> None:
+    source = tmp_path / "published.zip"
+    source.write_bytes(b"first release")
+    dest = tmp_path / "dl" / "a.zip"
+    download(source.as_uri(), dest, None)  # file: URL; trust on first use
+    assert lock_path(dest).read_text().split() == [sha256sum(source), "a.zip"]
+    dest.unlink()
+    source.write_bytes(b"another file")
+    with pytest.raises(InputError, match=r"lock file .*a\.zip\.sha256"):
+        download(source.as_uri(), dest, None)
+    assert not dest.exists()
+    assert lock_path(dest).read_text().split()[0] != sha256sum(source)  # lock kept
+    download(f"file:{source}", dest, None, accept_checksum=True)  # deliberate
+    assert lock_path(dest).read_text().split()[0] == sha256sum(source)
+    with pytest.raises(InputError, match="does not exist"):
+        download((tmp_path / "nope.zip").as_uri(), tmp_path / "dl" / "n.zip", None)
+
+
+def test_mismatch_names_the_catalog_used(tmp_path: Path) -> None:
+    path = tmp_path / "a.zip"
+    path.write_bytes(b"one")
+    with pytest.raises(InputError, match=r"datasets file /x/my-datasets\.yaml"):
+        verify(path, "0" * 64, catalog="/x/my-datasets.yaml")
+
+
+def test_corrupt_member_of_an_intact_zip(tmp_path: Path) -> None:
+    archive = tmp_path / "c.zip"
+    payload = bytes(range(256)) * 400
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("d/ok.txt", b"fine")
+        zf.writestr("d/data.bin", payload)
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as zf:
+        info = zf.getinfo("d/data.bin")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for k in range(start + 5, start + info.compress_size - 5, 7):
+        data[k] ^= 0x5A
+    archive.write_bytes(bytes(data))
+    assert zipfile.is_zipfile(archive)  # the container itself is intact
+    with pytest.raises(InputError, match=r"c\.zip: archive member 'd/data\.bin' is corrupt"):
+        extract(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

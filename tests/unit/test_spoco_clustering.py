@@ -69,3 +69,14 @@ def test_mws_min_size_and_empty() -> None:
     assert clustering.cluster_mws(emb, min_size=10).max() == 3
     empty = np.zeros((16, 8, 8), np.float32)
     assert clustering.cluster_hdbscan(empty, np.zeros((8, 8), bool)).max() == 0
+
+
+def test_consistency_background_chosen_before_the_consistency_test() -> None:
+    """Regression: a background that fails the consistency test (scattered in g) must not make
+    the largest object the background (it did: every object but the two small ones was lost)."""
+    emb, labels = _toy(dim=2)
+    g = emb.copy()
+    rng = np.random.default_rng(1)
+    g[:, labels == 0] += rng.normal(scale=3.0, size=(2, int((labels == 0).sum())))
+    out = clustering.cluster_consistency(emb, g)
+    assert out.max() == 3 and sbd(labels, out) == 1.0

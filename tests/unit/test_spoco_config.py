@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-import yaml
 from pydantic import ValidationError
 
 from cellbench.methods.spoco import sampling
-from cellbench.methods.spoco.config import (
-    SpocoConfig,
-    parse_mode,
-    parse_run,
-    run_name,
-    schema_fragment,
-)
-from cellbench.methods.spoco.rules import inference_params, training_params
-
-REPO = Path(__file__).resolve().parents[2]
+from cellbench.methods.spoco.config import SpocoConfig, parse_mode, parse_run, run_name
+from cellbench.methods.spoco.rules import INFERENCE_KEYS, RUN_KEYS, TRAIN_KEYS
 
 
 def test_paper_defaults_and_validation() -> None:
@@ -38,11 +27,6 @@ def test_paper_defaults_and_validation() -> None:
         SpocoConfig(modes=["sparse@2"])
     with pytest.raises(ValidationError, match="divisible"):
         SpocoConfig(crop_size=100, depth=6)
-
-
-def test_schema_fragment_is_current() -> None:
-    part = yaml.safe_load((REPO / "workflow/schemas/parts/methods.spoco.schema.yaml").read_text())
-    assert part == schema_fragment()
 
 
 def test_modes_and_run_names() -> None:
@@ -82,9 +66,10 @@ def test_dense_fraction_and_full() -> None:
     assert sampling.build_targets(labels, "full", np.random.default_rng(1))[0] == list(range(10))
 
 
-def test_rule_params_split_training_and_inference() -> None:
+def test_job_keys_split_training_and_inference() -> None:
     cfg = SpocoConfig(datasets=["x"])
-    train, infer = training_params(cfg), inference_params(cfg)
+    train, infer = cfg.job_params(*TRAIN_KEYS), cfg.job_params(*INFERENCE_KEYS)
     assert "min_cluster_size" in infer and "min_cluster_size" not in train
-    assert "learning_rate" in train and not set(train) & set(infer)
+    assert "learning_rate" in train and "scale" in train and not set(train) & set(infer)
     assert "datasets" not in train
+    assert set(TRAIN_KEYS) | set(INFERENCE_KEYS) | set(RUN_KEYS) == set(SpocoConfig.model_fields)

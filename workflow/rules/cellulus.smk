@@ -1,24 +1,31 @@
-"""cellulus (paper 001): OCE training, bandwidth/shrink selection, prediction, Tables 1–2, figures."""
+"""cellulus (Wolf, Lalit et al.): OCE training, bandwidth/shrink selection, prediction, Tables 1–2, figures."""
 
-from cellbench.methods.cellulus.runs import run_name, trained_checkpoint
+# Rule files share one namespace: modules are imported under the method's name.
+from cellbench.methods.cellulus import config as cellulus_config
+from cellbench.methods.cellulus import runs as cellulus_runs
 
-CELLULUS = config["methods"].get("cellulus", {})
-CELLULUS_DATASETS = CELLULUS.get("datasets", [])
-CELLULUS_SEEDS = CELLULUS.get("seeds", [])
-CELLULUS_SWEEP = CELLULUS.get("scale_sweep", {})
-CELLULUS_SWEEP_DATASETS = CELLULUS_SWEEP.get("datasets", [])
+CELLULUS = method_config("cellulus")
+CELLULUS_DATASETS = CELLULUS.active_datasets()
+CELLULUS_SEEDS = CELLULUS.seeds
+CELLULUS_SWEEP = CELLULUS.scale_sweep
+CELLULUS_SWEEP_DATASETS = CELLULUS_SWEEP.datasets if CELLULUS_DATASETS else []
 # Factor 1.0 of the sweep is the seed run itself (same network, same scale).
 CELLULUS_SWEEP_RUNS = [
-    run_name(CELLULUS_SWEEP.get("seed", 0), None if scale == 1 else scale)
-    for scale in CELLULUS_SWEEP.get("scales", [])
+    cellulus_runs.run_name(CELLULUS_SWEEP.seed, None if scale == 1 else scale)
+    for scale in CELLULUS_SWEEP.scales
 ]
+CELLULUS_FIG5 = CELLULUS.fig5
 # Optional pretrained baselines of Table 1 (rules in pretrained.smk).
-PRETRAINED = CELLULUS.get("pretrained", {})
-PRETRAINED_TOOLS = PRETRAINED.get("tools", [])
+PRETRAINED = CELLULUS.pretrained
+PRETRAINED_TOOLS = PRETRAINED.tools if CELLULUS_DATASETS else []
 PRETRAINED_MODELS = {
-    "stardist": PRETRAINED.get("stardist_model", "2D_versatile_fluo"),
-    "cellpose": PRETRAINED.get("cellpose_model", "cpsam"),
+    "stardist": PRETRAINED.stardist_model,
+    "cellpose": PRETRAINED.cellpose_model,
 }
+# The otsu_watershed rows of Table 1, where the baseline runs on the dataset.
+CELLULUS_BASELINE_DATASETS = [
+    d for d in CELLULUS_DATASETS if d in method_datasets("otsu_watershed")
+]
 
 
 rule cellulus_train:
@@ -32,22 +39,25 @@ rule cellulus_train:
         "results/benchmarks/cellulus_train/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: 2
+    threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 720 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
-        cfg=CELLULUS,
+        cfg=CELLULUS.job_params(*cellulus_config.TRAIN_KEYS),
+        scale=lambda wildcards: cellulus_runs.run_scale(wildcards.run, CELLULUS.scale),
+        seed=lambda wildcards: cellulus_runs.parse_run(wildcards.run)[0],
         device=config["device"],
         mixed_precision=config.get("mixed_precision", False),
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/cellulus_train.py"
 
 
 rule cellulus_select:
     input:
-        trained=lambda wildcards: trained_checkpoint(
-            wildcards.dataset, wildcards.run, CELLULUS_SWEEP.get("retrain", True)
+        trained=lambda wildcards: cellulus_runs.trained_checkpoint(
+            wildcards.dataset, wildcards.run, CELLULUS_SWEEP.retrain
         ),
         dataset="results/data/{dataset}",
     output:
@@ -59,12 +69,16 @@ rule cellulus_select:
         "results/benchmarks/cellulus_select/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 240 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
-        cfg=CELLULUS,
+        inference=CELLULUS.job_params(*cellulus_config.INFERENCE_KEYS),
+        select=CELLULUS.job_params(*cellulus_config.SELECT_KEYS),
+        scale=lambda wildcards: cellulus_runs.run_scale(wildcards.run, CELLULUS.scale),
         device=config["device"],
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/cellulus_select.py"
 
@@ -81,25 +95,30 @@ rule cellulus_predict:
         "results/benchmarks/cellulus_predict/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 120 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
+        method="cellulus",
+        seed=lambda wildcards: cellulus_runs.parse_run(wildcards.run)[0],
+        scale=lambda wildcards: cellulus_runs.run_scale(wildcards.run, CELLULUS.scale),
         device=config["device"],
-        config_hash=CONFIG_HASH,
     script:
-        "../../scripts/cellulus_predict.py"
+        "../../scripts/predict.py"
 
 
 rule cellulus_table1:
     input:
         cellulus=[
-            evaluation_summary("cellulus", dataset, run_name(seed))
+            evaluation_summary("cellulus", dataset, cellulus_runs.run_name(seed))
             for dataset in CELLULUS_DATASETS
             for seed in CELLULUS_SEEDS
         ],
         baseline=[
             evaluation_summary("otsu_watershed", dataset, "default")
-            for dataset in CELLULUS_DATASETS
+            for dataset in CELLULUS_BASELINE_DATASETS
         ],
         pretrained=[
             evaluation_summary(tool, dataset, "pretrained")
@@ -164,6 +183,7 @@ rule cellulus_embedding_figure:
         "results/logs/cellulus_embedding_figure/{dataset}/{run}.log",
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
     params:
         n_images=3,
         device=config["device"],
@@ -175,7 +195,7 @@ if CELLULUS_DATASETS and CELLULUS_SEEDS:
     register_final_outputs(
         *rules.cellulus_table1.output,
         *(
-            f"results/figures/cellulus_embeddings_{dataset}_{run_name(CELLULUS_SEEDS[0])}.{ext}"
+            f"results/figures/cellulus_embeddings_{dataset}_{cellulus_runs.run_name(CELLULUS_SEEDS[0])}.{ext}"
             for dataset in CELLULUS_DATASETS
             for ext in ("png", "pdf")
         ),
@@ -184,16 +204,13 @@ if CELLULUS_SWEEP_DATASETS and CELLULUS_SWEEP_RUNS:
     register_final_outputs(*rules.cellulus_table2.output)
 
 
-CELLULUS_FIG5 = CELLULUS.get("fig5", {})
-
-
 rule cellulus_fig5:
     input:
         model=lambda wildcards: (
-            f"results/models/cellulus/{CELLULUS_FIG5['dataset']}/"
-            f"{run_name(CELLULUS_FIG5.get('seed', 0))}/model.pt"
+            f"results/models/cellulus/{CELLULUS_FIG5.dataset}/"
+            f"{cellulus_runs.run_name(CELLULUS_FIG5.seed)}/model.pt"
         ),
-        dataset=lambda wildcards: f"results/data/{CELLULUS_FIG5['dataset']}",
+        dataset=lambda wildcards: f"results/data/{CELLULUS_FIG5.dataset}",
     output:
         csv="results/tables/cellulus_fig5.csv",
         png=report(
@@ -208,16 +225,15 @@ rule cellulus_fig5:
         "results/benchmarks/cellulus_fig5.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: 2
+    threads: workflow.cores
     resources:
         gpu=1,
     params:
-        cfg=CELLULUS_FIG5,
-        seed=CELLULUS_FIG5.get("seed", 0),
+        cfg=CELLULUS_FIG5.to_dict(),
         device=config["device"],
     script:
         "../../scripts/cellulus_fig5.py"
 
 
-if CELLULUS_FIG5.get("dataset"):
+if CELLULUS_DATASETS and CELLULUS_FIG5.dataset:
     register_final_outputs(*rules.cellulus_fig5.output)

@@ -3,11 +3,12 @@
 from pathlib import Path
 
 from cellbench.config import validate_config
-from cellbench.provenance import config_hash
 
-validate_config(config, Path(workflow.current_basedir).parent / "schemas")
-
-CONFIG_HASH = config_hash(config)
+# The validated config of every method package (cellbench.methods.<name>); a method absent from
+# the config gets its defaults, i.e. no datasets: off.
+METHOD_CONFIGS = validate_config(
+    config, Path(workflow.current_basedir).parent / "schemas"
+)
 FINAL_OUTPUTS: list[str] = []
 EVALUATIONS: list[str] = []
 
@@ -31,14 +32,19 @@ def evaluation_summary(method, dataset, run, overview=True):
     return path
 
 
+def method_config(method):
+    """The validated config (``cellbench.methods.<method>.config``) of a method."""
+    return METHOD_CONFIGS[method]
+
+
 def method_datasets(method):
-    """Datasets a method runs on, as configured."""
-    return config["methods"].get(method, {}).get("datasets", [])
+    """Datasets a method runs on: none when it is disabled."""
+    return METHOD_CONFIGS[method].active_datasets()
 
 
 def configured_datasets():
-    """Every dataset that some configured method runs on."""
-    return sorted({d for m in config["methods"] for d in method_datasets(m)})
+    """Every dataset that some enabled method runs on."""
+    return sorted({d for m in METHOD_CONFIGS for d in method_datasets(m)})
 
 
 def get_final_output(wildcards):

@@ -1,11 +1,15 @@
-"""deepng (paper 000): baseline U-Net on CT1, deep clustering of CT2-CT7, encoder retraining."""
+"""deepng (Grüning & Madany Mamlouk): baseline U-Net on CT1, deep clustering of CT2-CT7,
+encoder retraining."""
 
-from cellbench.methods.deepng.runs import baseline_run, fig2_run, retrained_runs
+# Rule files share one namespace: modules are imported under the method's name.
+from cellbench.methods.deepng import config as deepng_config
+from cellbench.methods.deepng import runs as deepng_runs
 
-DEEPNG = config["methods"].get("deepng", {})
-DEEPNG_DATASET = DEEPNG.get("datasets", ["none"])[0]
-DEEPNG_BASELINE = baseline_run(DEEPNG)
-DEEPNG_RUNS = retrained_runs(DEEPNG) if DEEPNG else []
+DEEPNG = method_config("deepng")
+DEEPNG_DATASETS = DEEPNG.active_datasets()
+DEEPNG_DATASET = DEEPNG_DATASETS[0] if DEEPNG_DATASETS else "none"
+DEEPNG_BASELINE = deepng_runs.baseline_run(DEEPNG)
+DEEPNG_RUNS = deepng_runs.retrained_runs(DEEPNG)
 
 
 rule deepng_train_segmentation:
@@ -21,14 +25,16 @@ rule deepng_train_segmentation:
         seed=r"\d+",
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 720 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
-        cfg=DEEPNG,
+        cfg=DEEPNG.job_params(*deepng_config.JOB_KEYS["train_segmentation"]),
         seed=lambda wildcards: int(wildcards.seed),
         device=config["device"],
         mixed_precision=config.get("mixed_precision", False),
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/deepng_train_segmentation.py"
 
@@ -45,11 +51,14 @@ rule deepng_features:
         "results/benchmarks/deepng_features/{dataset}.tsv"
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 120 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
-        cfg=DEEPNG,
-        seed=DEEPNG.get("baseline_seed", 0),
+        cfg=DEEPNG.job_params(*deepng_config.JOB_KEYS["features"]),
+        seed=DEEPNG.baseline_seed,
         device=config["device"],
     script:
         "../../scripts/deepng_features.py"
@@ -64,17 +73,18 @@ rule deepng_cluster:
     log:
         "results/logs/deepng_cluster/{dataset}/{algo}-k{k}-seed{seed}.log",
     wildcard_constraints:
-        algo="kmc|ng|gng",
-        k=r"\d+",
-        seed=r"\d+",
+        **deepng_runs.CLUSTER_WILDCARDS,
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
+    resources:
+        runtime=lambda wildcards, attempt: 240 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
-        cfg=DEEPNG,
+        cfg=DEEPNG.job_params(*deepng_config.JOB_KEYS["cluster"]),
         algo=lambda wildcards: wildcards.algo,
         k=lambda wildcards: int(wildcards.k),
         seed=lambda wildcards: int(wildcards.seed),
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/deepng_cluster.py"
 
@@ -92,20 +102,22 @@ rule deepng_retrain:
     benchmark:
         "results/benchmarks/deepng_retrain/{dataset}/{algo}-k{k}-seed{seed}.tsv"
     wildcard_constraints:
-        algo="kmc|ng|gng",
-        k=r"\d+",
-        seed=r"\d+",
+        **deepng_runs.CLUSTER_WILDCARDS,
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
     resources:
         gpu=1,
+        runtime=lambda wildcards, attempt: 240 * attempt,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
-        cfg=DEEPNG,
-        run=lambda wildcards: f"{wildcards.algo}-k{wildcards.k}-seed{wildcards.seed}",
+        cfg=DEEPNG.job_params(*deepng_config.JOB_KEYS["retrain"]),
+        run=lambda wildcards: deepng_runs.cluster_run(
+            wildcards.algo, int(wildcards.k), int(wildcards.seed)
+        ),
         seed=lambda wildcards: int(wildcards.seed),
         device=config["device"],
         mixed_precision=config.get("mixed_precision", False),
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/deepng_retrain.py"
 
@@ -122,15 +134,15 @@ rule deepng_predict:
         "results/benchmarks/deepng_predict/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
+    threads: workflow.cores
     resources:
         gpu=1,
     params:
         method="deepng",
-        seed=lambda wildcards: int(wildcards.run.rsplit("seed", 1)[1]),
-        # The network rescales by its own training scale (methods.deepng.scale), as in training.
-        scale=1.0,
+        seed=lambda wildcards: deepng_runs.parse_run(wildcards.run).seed,
+        # Segmented at the training scale: the dataset's scale × methods.deepng.scale.
+        scale=DEEPNG.scale,
         device=config["device"],
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/predict.py"
 
@@ -145,8 +157,10 @@ rule deepng_table1:
             f"results/models/deepng/{DEEPNG_DATASET}/clusters/{run}.json"
             for run in DEEPNG_RUNS
         ],
-        otsu=lambda wildcards: evaluation_summary(
-            "otsu_watershed", DEEPNG_DATASET, "default"
+        otsu=lambda wildcards: (
+            [evaluation_summary("otsu_watershed", DEEPNG_DATASET, "default")]
+            if DEEPNG_DATASET in method_datasets("otsu_watershed")
+            else []
         ),
         paper="config/paper_results/deepng_table1.csv",
     output:
@@ -164,7 +178,7 @@ rule deepng_table1:
     conda:
         "../../envs/core.yaml"
     params:
-        known_groups=DEEPNG.get("known_groups", ["CT1"]),
+        known_groups=DEEPNG.known_groups,
     script:
         "../../scripts/deepng_table1.py"
 
@@ -193,7 +207,7 @@ rule deepng_fig_map:
 rule deepng_fig2:
     input:
         features=lambda wildcards: f"results/models/deepng/{DEEPNG_DATASET}/features/features.npz",
-        assignments=lambda wildcards: f"results/models/deepng/{DEEPNG_DATASET}/clusters/{fig2_run(DEEPNG)}.npz",
+        assignments=lambda wildcards: f"results/models/deepng/{DEEPNG_DATASET}/clusters/{deepng_runs.fig2_run(DEEPNG)}.npz",
     output:
         png=report(
             "results/figures/deepng_fig2.png",
@@ -207,21 +221,22 @@ rule deepng_fig2:
     conda:
         "../../envs/core.yaml"
     params:
-        run=lambda wildcards: fig2_run(DEEPNG),
+        run=lambda wildcards: deepng_runs.fig2_run(DEEPNG),
         seed=config["seed"],
     script:
         "../../scripts/deepng_fig2.py"
 
 
-if DEEPNG.get("datasets"):
+if DEEPNG_DATASETS:
     register_final_outputs(
         *[f"results/tables/deepng_table1.{ext}" for ext in ("csv", "md", "tex")],
+        "results/tables/deepng_runs.csv",
         *[
             f"results/figures/deepng_{fig}.{ext}"
             for fig in ("fig2", "fig6", "fig7", "fig8")
             for ext in ("png", "pdf")
         ],
     )
-    for _dataset in DEEPNG["datasets"]:
+    for _dataset in DEEPNG_DATASETS:
         for _run in [DEEPNG_BASELINE, *DEEPNG_RUNS]:
             evaluation_summary("deepng", _dataset, _run)

@@ -12,7 +12,5 @@ rule evaluate:
         "results/logs/evaluate/{method}/{dataset}/{run}.log",
     conda:
         "../../envs/core.yaml"
-    params:
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/evaluate.py"

@@ -1,4 +1,6 @@
-"""Classical reference method: the baseline row of every table."""
+"""Classical reference method: the baseline row of every table (shared fit and predict scripts)."""
+
+OTSU_WATERSHED = method_config("otsu_watershed")
 
 
 rule otsu_watershed_fit:
@@ -10,10 +12,20 @@ rule otsu_watershed_fit:
         "results/logs/otsu_watershed_fit/{dataset}.log",
     conda:
         "../../envs/core.yaml"
+    threads: 1
     params:
-        config_hash=CONFIG_HASH,
+        method="otsu_watershed",
+        cfg=OTSU_WATERSHED.job_params(
+            "scale",
+            "smoothing_fraction",
+            "opening_fraction",
+            "seed_distance_fraction",
+            "min_size_fraction",
+            "thresholds",
+            "fit_images",
+        ),
     script:
-        "../../scripts/otsu_watershed_fit.py"
+        "../../scripts/fit.py"
 
 
 rule otsu_watershed_predict:
@@ -28,12 +40,13 @@ rule otsu_watershed_predict:
         "results/benchmarks/otsu_watershed_predict/{dataset}.tsv"
     conda:
         "../../envs/core.yaml"
+    # Single-threaded numpy/scikit-image code: more threads would only serialise the jobs.
+    threads: 1
     params:
         method="otsu_watershed",
         seed=None,
-        scale=None,
+        scale=OTSU_WATERSHED.scale,
         device="cpu",
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/predict.py"
 

@@ -19,13 +19,13 @@ rule pretrained_predict:
         tool="stardist|cellpose",
     conda:
         "../../envs/pretrained.yaml"
+    threads: workflow.cores
     resources:
         gpu=1,
     params:
         model=lambda wildcards: PRETRAINED_MODELS[wildcards.tool],
-        diameter=PRETRAINED.get("cellpose_diameter", 0.0),
+        diameter=PRETRAINED.cellpose_diameter,
         device=config["device"],
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/pretrained_predict.py"
 

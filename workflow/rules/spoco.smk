@@ -1,29 +1,21 @@
 """spoco (paper 004): training modes, embeddings, four clusterings, Tables 1, 14/15, 16."""
 
 # Aliased: every rule file shares one namespace (cellulus.smk has its own run_name).
-from cellbench.methods.spoco.config import SpocoConfig
 from cellbench.methods.spoco.config import run_name as spoco_run_name
-from cellbench.methods.spoco.rules import inference_params as spoco_inference_params
-from cellbench.methods.spoco.rules import training_params as spoco_training_params
+from cellbench.methods.spoco.rules import INFERENCE_KEYS as SPOCO_INFERENCE_KEYS
+from cellbench.methods.spoco.rules import TRAIN_KEYS as SPOCO_TRAIN_KEYS
 
-SPOCO = (
-    SpocoConfig(**config["methods"]["spoco"]) if "spoco" in config["methods"] else None
-)
-SPOCO_RUNS = (
-    [spoco_run_name(mode, seed) for mode in SPOCO.modes for seed in SPOCO.seeds]
-    if SPOCO
-    else []
-)
-SPOCO_PREDICTIONS = (
-    [
-        f"{run}-{clustering}-{fg}fg"
-        for run in SPOCO_RUNS
-        for clustering in SPOCO.clusterings
-        for fg in SPOCO.foreground
-    ]
-    if SPOCO
-    else []
-)
+SPOCO = method_config("spoco")
+SPOCO_DATASETS = SPOCO.active_datasets()
+SPOCO_RUNS = [
+    spoco_run_name(mode, seed) for mode in SPOCO.modes for seed in SPOCO.seeds
+]
+SPOCO_PREDICTIONS = [
+    f"{run}-{clustering}-{fg}fg"
+    for run in SPOCO_RUNS
+    for clustering in SPOCO.clusterings
+    for fg in SPOCO.foreground
+]
 
 
 wildcard_constraints:
@@ -48,9 +40,8 @@ rule spoco_train:
     resources:
         gpu=1,
     params:
-        cfg=spoco_training_params(SPOCO),
+        cfg=SPOCO.job_params(*SPOCO_TRAIN_KEYS),
         device=config["device"],
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/spoco_train.py"
 
@@ -72,7 +63,6 @@ rule spoco_embed:
         gpu=1,
     params:
         device=config["device"],
-        config_hash=CONFIG_HASH,
     script:
         "../../scripts/spoco_embed.py"
 
@@ -91,10 +81,10 @@ rule spoco_predict:
         "results/benchmarks/spoco_predict/{dataset}/{spoco_train}-{clustering}-{fg}fg.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    # Clustering is single-threaded numpy/scikit-learn code.
+    threads: 1
     params:
-        cfg=spoco_inference_params(SPOCO),
-        config_hash=CONFIG_HASH,
+        cfg=SPOCO.job_params(*SPOCO_INFERENCE_KEYS),
     script:
         "../../scripts/spoco_predict.py"
 
@@ -103,17 +93,17 @@ rule spoco_tables:
     input:
         spoco=[
             evaluation_summary("spoco", dataset, run)
-            for dataset in (SPOCO.datasets if SPOCO else [])
+            for dataset in SPOCO_DATASETS
             for run in SPOCO_PREDICTIONS
         ],
         predictions=[
             f"results/predictions/spoco/{dataset}/{run}"
-            for dataset in (SPOCO.datasets if SPOCO else [])
+            for dataset in SPOCO_DATASETS
             for run in SPOCO_PREDICTIONS
         ],
         baseline=[
             evaluation_summary("otsu_watershed", dataset, "default")
-            for dataset in (SPOCO.datasets if SPOCO else [])
+            for dataset in SPOCO_DATASETS
         ],
         published="config/paper_results/spoco_tables.csv",
     output:
@@ -183,13 +173,17 @@ rule spoco_fraction_figure:
         "../../scripts/spoco_fraction_figure.py"
 
 
-if SPOCO and SPOCO.datasets:
+for _dataset in SPOCO_DATASETS:
+    for _run in SPOCO_PREDICTIONS:
+        evaluation_summary("spoco", _dataset, _run)
+
+if SPOCO_DATASETS:
     register_final_outputs(
         *rules.spoco_tables.output,
         *rules.spoco_fraction_figure.output,
         *(
             f"results/figures/spoco_embeddings_{dataset}_{run}.{ext}"
-            for dataset in SPOCO.datasets
+            for dataset in SPOCO_DATASETS
             for run in SPOCO_RUNS
             if run.endswith(f"_s{SPOCO.seeds[0]}")
             for ext in ("png", "pdf")

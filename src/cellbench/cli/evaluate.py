@@ -45,15 +45,16 @@ def run(args: argparse.Namespace) -> int:
         pairs = folder_pairs(args.gt, args.pred)
     per_image = score_pairs(pairs)
     summary = {**summarise(per_image), "metric_parameters": metric_parameters()}
+    if args.out:  # files first: a closed stdout (``| head``) must not lose them
+        with atomic_path(args.out / "per_image.csv") as tmp:
+            per_image.to_csv(tmp, index=False)
+        with atomic_path(args.out / "summary.json") as tmp:
+            tmp.write_text(json.dumps(summary, indent=2, default=float) + "\n")
     overall = summary["metrics"]
     print(f"{len(per_image)} images")
     for key in HEADLINE:
         if key in overall:
             print(f"  {key:>8}: {overall[key]:.4f}")
     if args.out:
-        with atomic_path(args.out / "per_image.csv") as tmp:
-            per_image.to_csv(tmp, index=False)
-        with atomic_path(args.out / "summary.json") as tmp:
-            tmp.write_text(json.dumps(summary, indent=2, default=float) + "\n")
         print(f"wrote {args.out / 'per_image.csv'} and {args.out / 'summary.json'}")
     return 0

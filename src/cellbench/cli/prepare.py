@@ -26,9 +26,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--source",
         default=None,
-        help="URL, archive, file or folder (default: the URLs of the datasets file)",
+        help=(
+            "URL (http, https, ftp, file:), archive, file or folder (default: the URLs of the "
+            "datasets file); folders made of symbolic links are followed"
+        ),
     )
-    parser.add_argument("--out", type=Path, required=True, help="prepared dataset directory")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help=(
+            "prepared dataset directory (replaced atomically); an existing folder not written "
+            "by cellbench is refused unless --overwrite"
+        ),
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace --out even if it holds files cellbench did not write",
+    )
+    parser.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help=(
+            "prepare a CTC or DSB source that lacks part of the published data (a sequence, "
+            "ground truth, masks, the solution file) instead of refusing it; dataset.json "
+            "lists what is missing under 'incomplete'"
+        ),
+    )
     parser.add_argument(
         "--downloads",
         type=Path,
@@ -68,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
         catalog=args.catalog,
         accept_checksum=args.accept_checksum,
         seed=args.seed,
+        overwrite=args.overwrite,
+        allow_incomplete=args.allow_incomplete,
     )
     if args.figure is not None and args.dataset == "dsb2018":
         draw_partition_figure(out, args.figure)

@@ -21,7 +21,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("domain", choices=DOMAINS, help="which dataset to generate")
     parser.add_argument(
-        "--out", type=Path, required=True, help="dataset directory to write (replaced atomically)"
+        "--out",
+        type=Path,
+        required=True,
+        help=(
+            "dataset directory to write (replaced atomically); an existing folder not written "
+            "by cellbench is refused unless --overwrite"
+        ),
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace --out even if it holds files cellbench did not write",
     )
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument(
@@ -34,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = generate(args.domain, args.out, args.seed, args.size)
+    path = generate(args.domain, args.out, args.seed, args.size, overwrite=args.overwrite)
     logging.getLogger("cellbench").info(
         "wrote synth-%s (seed %d, %s) to %s", args.domain, args.seed, args.size, path
     )

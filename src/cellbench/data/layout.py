@@ -139,9 +139,15 @@ class DatasetWriter:
 
 
 @contextmanager
-def write_dataset(root: str | Path, info: DatasetInfo) -> Iterator[DatasetWriter]:
-    """Write a prepared dataset atomically: it appears at ``root`` only when complete."""
-    with atomic_dir(root) as tmp:
+def write_dataset(
+    root: str | Path, info: DatasetInfo, *, overwrite: bool = False
+) -> Iterator[DatasetWriter]:
+    """Write a prepared dataset atomically: it appears at ``root`` only when complete.
+
+    An existing ``root`` not written by cellbench is refused unless ``overwrite``
+    (:func:`cellbench.io.atomic_dir`).
+    """
+    with atomic_dir(root, overwrite=overwrite) as tmp:
         writer = DatasetWriter(tmp, info)
         yield writer
         writer.finish()

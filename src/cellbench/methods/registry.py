@@ -1,6 +1,7 @@
-"""Names of the segmentation methods and the modules that implement them.
+"""The segmentation methods, found by name: ``cellbench.methods.<name>`` for every package of
+:func:`cellbench.methods.contract.discover_methods`.
 
-Every module provides ``load(model_path, device="auto")`` returning an object with
+Every method package provides ``load(model_path, device="auto")`` returning an object with
 ``segment(image) -> labels``.
 """
 
@@ -12,12 +13,9 @@ from typing import Protocol
 
 import numpy as np
 
-METHODS: dict[str, str] = {
-    "cellulus": "cellbench.methods.cellulus",
-    "deepng": "cellbench.methods.deepng",
-    "otsu_watershed": "cellbench.methods.otsu_watershed",
-    "spoco": "cellbench.methods.spoco",
-}
+from cellbench.methods.contract import discover_methods
+
+METHODS: dict[str, str] = {name: f"cellbench.methods.{name}" for name in discover_methods()}
 
 
 class Segmenter(Protocol):

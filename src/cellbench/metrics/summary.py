@@ -133,6 +133,9 @@ def metric_parameters() -> dict[str, dict[str, Any]]:
         "seg": {
             "definition": "CTC SEG: GT R matched by S iff |R∩S| > 0.5|R|; Jaccard, 0 if unmatched",
             "pooling": "sum over all GT objects of all images / number of GT objects",
+            "frames": "every annotated frame, partially annotated ones included (CTC); every "
+            "other score uses only the fully annotated frames (counts: seg_n_images, "
+            "seg_n_objects, detection_n_images, detection_n_objects)",
             "empty": "no GT object at all: 1.0 if nothing is predicted, else 0.0",
         },
         "dsb_map": {

@@ -1,11 +1,13 @@
-"""U-Net with a ResNet-50 encoder (paper 000, Section II-C; He et al. 2016 for ResNet-50).
+"""U-Net with a ResNet encoder (paper 000, Section II-C; He et al. 2016 for the ResNets).
 
-The encoder is the ResNet-50 of He et al. (bottleneck blocks [3, 4, 6, 3], widths 256, 512,
-1024, 2048, strides 4, 8, 16, 32), implemented here, randomly initialised. Its last block is the
-latent space of paper 000: 8×8×2048 for a 256×256×3 input (:meth:`ResNetUNet.encode`). The
-decoder upsamples by 2 five times, concatenating the encoder features of the same resolution
-(U-Net skip connections), and ends in a 1×1 convolution to 3 classes (background, cell, cell
-border). Inputs must have height and width divisible by 32.
+The paper's encoder is ResNet-50 (bottleneck blocks [3, 4, 6, 3], widths 256, 512, 1024, 2048,
+strides 4, 8, 16, 32), implemented here, randomly initialised. Its last block is the latent
+space of paper 000: 8×8×2048 for a 256×256×3 input (:meth:`ResNetUNet.encode`). ResNet-18/34
+(basic blocks [2, 2, 2, 2] / [3, 4, 6, 3], widths 64..512, latent 512-D) are lighter named
+options for CPU-scale runs (docs/deviations.md). The decoder upsamples by 2 five times,
+concatenating the encoder features of the same resolution (U-Net skip connections), and ends in
+a 1×1 convolution to 3 classes (background, cell, cell border). Inputs must have height and
+width divisible by 32.
 """
 
 from __future__ import annotations
@@ -14,13 +16,40 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-RESNET50_LAYERS = (3, 4, 6, 3)
-RESNET50_WIDTHS = (64, 128, 256, 512)  # bottleneck widths; outputs are 4× these
+WIDTHS = (64, 128, 256, 512)  # stage widths; bottleneck outputs are EXPANSION× these
 EXPANSION = 4
+# name -> (blocks per stage, bottleneck blocks?)
+ENCODERS = {
+    "resnet18": ((2, 2, 2, 2), False),
+    "resnet34": ((3, 4, 6, 3), False),
+    "resnet50": ((3, 4, 6, 3), True),
+}
 DECODER_CHANNELS = (256, 128, 64, 32, 16)
 N_CLASSES = 3
-LATENT_CHANNELS = 2048
 DIVISOR = 32
+
+
+class BasicBlock(nn.Module):
+    """Two 3×3 convolutions with identity or projection shortcut (ResNet-18/34)."""
+
+    def __init__(self, in_channels: int, width: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, width, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.conv2 = nn.Conv2d(width, width, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(width)
+        self.downsample: nn.Module | None = None
+        if stride != 1 or in_channels != width:
+            self.downsample = nn.Sequential(
+                nn.Conv2d(in_channels, width, 1, stride=stride, bias=False),
+                nn.BatchNorm2d(width),
+            )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        identity = x if self.downsample is None else self.downsample(x)
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + identity)
 
 
 class Bottleneck(nn.Module):
@@ -50,21 +79,27 @@ class Bottleneck(nn.Module):
         return F.relu(out + identity)
 
 
-class ResNet50Encoder(nn.Module):
-    """ResNet-50 without the classification head; returns the features of every stage."""
+class ResNetEncoder(nn.Module):
+    """ResNet-18/34/50 without the classification head; returns the features of every stage."""
 
-    def __init__(self, in_channels: int = 3) -> None:
+    def __init__(self, in_channels: int = 3, name: str = "resnet50") -> None:
         super().__init__()
+        if name not in ENCODERS:
+            raise ValueError(f"unknown encoder {name!r}; known: {sorted(ENCODERS)}")
+        depths, bottleneck = ENCODERS[name]
+        block = Bottleneck if bottleneck else BasicBlock
+        expansion = EXPANSION if bottleneck else 1
+        self.channels = (64, *(w * expansion for w in WIDTHS))
         self.conv1 = nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
         self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
         channels = 64
         layers = []
-        for index, (blocks, width) in enumerate(zip(RESNET50_LAYERS, RESNET50_WIDTHS, strict=True)):
+        for index, (blocks, width) in enumerate(zip(depths, WIDTHS, strict=True)):
             stride = 1 if index == 0 else 2
-            stage = [Bottleneck(channels, width, stride)]
-            channels = width * EXPANSION
-            stage += [Bottleneck(channels, width) for _ in range(blocks - 1)]
+            stage = [block(channels, width, stride)]
+            channels = width * expansion
+            stage += [block(channels, width) for _ in range(blocks - 1)]
             layers.append(nn.Sequential(*stage))
         self.layer1, self.layer2, self.layer3, self.layer4 = layers
         for module in self.modules():
@@ -75,7 +110,8 @@ class ResNet50Encoder(nn.Module):
                 nn.init.zeros_(module.bias)
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        """Features at strides 2, 4, 8, 16, 32 (64, 256, 512, 1024, 2048 channels)."""
+        """Features at strides 2, 4, 8, 16, 32 (``self.channels``: 64, 256, ..., 2048 for
+        ResNet-50; 64, 64, ..., 512 for ResNet-18/34)."""
         stem = F.relu(self.bn1(self.conv1(x)))
         c2 = self.layer1(self.maxpool(stem))
         c3 = self.layer2(c2)
@@ -108,11 +144,11 @@ class DecoderBlock(nn.Module):
 class UNetDecoder(nn.Module):
     """Five decoder blocks from stride 32 back to full resolution, then a 1×1 class head."""
 
-    def __init__(self, n_classes: int = N_CLASSES) -> None:
+    def __init__(self, encoder_channels: tuple[int, ...], n_classes: int = N_CLASSES) -> None:
         super().__init__()
-        skips = (1024, 512, 256, 64, 0)
+        skips = (*encoder_channels[3::-1], 0)
         blocks = []
-        channels = LATENT_CHANNELS
+        channels = encoder_channels[-1]
         for skip, out in zip(skips, DECODER_CHANNELS, strict=True):
             blocks.append(DecoderBlock(channels, skip, out))
             channels = out
@@ -128,15 +164,21 @@ class UNetDecoder(nn.Module):
 
 
 class ResNetUNet(nn.Module):
-    """ResNet-50 encoder + U-Net decoder with 3 output classes (logits)."""
+    """ResNet encoder (paper: ResNet-50) + U-Net decoder with 3 output classes (logits)."""
 
-    def __init__(self, in_channels: int = 3, n_classes: int = N_CLASSES) -> None:
+    def __init__(
+        self, in_channels: int = 3, n_classes: int = N_CLASSES, encoder: str = "resnet50"
+    ) -> None:
         super().__init__()
-        self.encoder = ResNet50Encoder(in_channels)
-        self.decoder = UNetDecoder(n_classes)
+        self.encoder = ResNetEncoder(in_channels, encoder)
+        self.decoder = UNetDecoder(self.encoder.channels, n_classes)
+
+    @property
+    def latent_channels(self) -> int:
+        return self.encoder.channels[-1]
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """Latent space: output of the last ResNet block, (N, 2048, H/32, W/32)."""
+        """Latent space: output of the last ResNet block, (N, 2048 or 512, H/32, W/32)."""
         check_divisible(x)
         return self.encoder(x)[-1]
 
@@ -148,10 +190,10 @@ class ResNetUNet(nn.Module):
 class EncoderClassifier(nn.Module):
     """Encoder + global average pooling + linear(2048 → k): the pseudo-label head of paper 000."""
 
-    def __init__(self, encoder: ResNet50Encoder, n_clusters: int) -> None:
+    def __init__(self, encoder: ResNetEncoder, n_clusters: int) -> None:
         super().__init__()
         self.encoder = encoder
-        self.fc = nn.Linear(LATENT_CHANNELS, n_clusters)
+        self.fc = nn.Linear(encoder.channels[-1], n_clusters)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         latent = self.encoder(x)[-1]

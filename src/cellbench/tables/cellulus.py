@@ -96,6 +96,7 @@ def table1(
         outputs,
         title="cellulus Table 1: F1@0.5 and SEG on the test split (mean ± std over seeds) vs. published",
         display=table1_display(data, runs),
+        runs=runs,
     )
     return data
 
@@ -134,5 +135,6 @@ def table2(
         outputs,
         title="cellulus Table 2: F1@0.5 and SEG vs. scale factor (relative to the dataset's scale; GT at scale 1)",
         display=pd.DataFrame(display_rows),
+        runs=runs,
     )
     return data

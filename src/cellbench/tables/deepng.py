@@ -11,7 +11,6 @@ shown beside ours.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from cellbench.errors import InputError
+from cellbench.methods.deepng.runs import parse_run as parse_deepng_run
 from cellbench.tables.summaries import read_summary
 from cellbench.tables.write import write_table
 
 AP_COLUMN = "dsb_ap"
-RUN_PATTERN = re.compile(r"^(?:(?P<algo>kmc|ng|gng)-k(?P<k>\d+)|baseline)-seed(?P<seed>\d+)$")
 ALGO_NAMES = {"kmc": "kMC", "ng": "NG", "gng": "GNG", "baseline": "baseline"}
 SUBSETS = ("known", "unknown", "all")
 
@@ -45,13 +44,11 @@ def subset_scores(summary_path: str | Path, known_groups: Sequence[str]) -> dict
 
 
 def parse_run(run: str) -> dict[str, object]:
-    match = RUN_PATTERN.match(run)
-    if not match:
-        raise ValueError(f"not a deepng run name: {run!r}")
+    parsed = parse_deepng_run(run)
     return {
-        "algorithm": match["algo"] or "baseline",
-        "k": int(match["k"]) if match["k"] else np.nan,
-        "seed": int(match["seed"]),
+        "algorithm": parsed.algorithm,
+        "k": np.nan if parsed.k is None else parsed.k,
+        "seed": parsed.seed,
     }
 
 
@@ -80,6 +77,7 @@ def runs_table(
                 "normalized_entropy": entropy,
                 "config_hash": summary.get("provenance", {}).get("config_hash"),
                 "git_commit": summary.get("provenance", {}).get("git_commit"),
+                "dataset_incomplete": "; ".join(summary.get("dataset_incomplete") or []) or None,
             }
         )
     return pd.DataFrame(rows)
@@ -112,7 +110,7 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
 def deepng_table1(
     summaries: Sequence[str | Path],
     entropies: Sequence[str | Path],
-    otsu_summary: str | Path,
+    otsu_summary: str | Path | None,
     paper_csv: str | Path,
     outputs: Sequence[str | Path],
     runs_csv: str | Path,
@@ -123,10 +121,11 @@ def deepng_table1(
     runs = runs_table(summaries, entropies, known_groups)
     runs.to_csv(runs_csv, index=False)
     ours = aggregate(runs)
-    otsu = {"algorithm": "otsu_watershed", "k": np.nan, "n_seeds": 1}
-    for subset, value in subset_scores(otsu_summary, known_groups).items():
-        otsu[f"{subset}_mean"], otsu[f"{subset}_std"] = value, np.nan
-    ours = pd.concat([pd.DataFrame([otsu]), ours], ignore_index=True)
+    if otsu_summary:  # None when otsu_watershed does not run on the dataset
+        otsu = {"algorithm": "otsu_watershed", "k": np.nan, "n_seeds": 1}
+        for subset, value in subset_scores(otsu_summary, known_groups).items():
+            otsu[f"{subset}_mean"], otsu[f"{subset}_std"] = value, np.nan
+        ours = pd.concat([pd.DataFrame([otsu]), ours], ignore_index=True)
     paper = pd.read_csv(paper_csv)
     paper = paper.rename(
         columns={s: f"paper_{s}" for s in SUBSETS} | {f"{s}_std": f"paper_{s}_std" for s in SUBSETS}
@@ -164,5 +163,6 @@ def deepng_table1(
         "Table I (paper 000): DSB 2018 MAP by pseudo-labelling strategy, mean ± std over seeds",
         display=display,
         digits=2,
+        runs=runs,
     )
     return table

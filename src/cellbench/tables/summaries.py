@@ -11,8 +11,6 @@ import pandas as pd
 
 from cellbench.errors import InputError
 
-PROVENANCE_COLUMNS = ("config_hash", "seed", "git_commit", "host", "device")
-
 
 def read_summary(path: str | Path) -> dict[str, Any]:
     path = Path(path)
@@ -38,6 +36,7 @@ def summary_row(summary: dict[str, Any], group: str | None = None) -> dict[str, 
         "git_commit": prov.get("git_commit"),
         "host": prediction.get("host", prov.get("host")),
         "device": prediction.get("device", prov.get("device")),
+        "dataset_incomplete": "; ".join(summary.get("dataset_incomplete") or []) or None,
     }
 
 

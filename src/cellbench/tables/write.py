@@ -36,14 +36,29 @@ def provenance_note() -> str:
     )
 
 
-def to_markdown(table: pd.DataFrame, title: str, digits: int = 3) -> str:
+def incomplete_note(data: pd.DataFrame) -> str:
+    """A warning naming datasets prepared from an incomplete source (``--allow-incomplete``)."""
+    if not {"dataset", "dataset_incomplete"} <= set(data.columns):
+        return ""
+    rows = data.dropna(subset=["dataset_incomplete"]).drop_duplicates("dataset")
+    return "".join(
+        f"INCOMPLETE DATASET {row.dataset} (prepared with --allow-incomplete): "
+        f"{row.dataset_incomplete}. "
+        for row in rows.itertuples()
+    ).strip()
+
+
+def to_markdown(table: pd.DataFrame, title: str, digits: int = 3, note: str = "") -> str:
     header = "| " + " | ".join(map(str, table.columns)) + " |"
     rule = "|" + "|".join("---" for _ in table.columns) + "|"
     body = [
         "| " + " | ".join(format_value(v, digits) for v in row) + " |"
         for row in table.itertuples(index=False)
     ]
-    return "\n".join([f"**{title}**", "", header, rule, *body, "", f"_{provenance_note()}_", ""])
+    notes = [f"**{note}**", ""] if note else []
+    return "\n".join(
+        [f"**{title}**", "", header, rule, *body, "", *notes, f"_{provenance_note()}_", ""]
+    )
 
 
 def latex_escape(text: str) -> str:
@@ -58,7 +73,7 @@ def latex_escape(text: str) -> str:
     return text.replace("±", r"$\pm$")
 
 
-def to_latex(table: pd.DataFrame, title: str, digits: int = 3) -> str:
+def to_latex(table: pd.DataFrame, title: str, digits: int = 3, note: str = "") -> str:
     lines = [
         r"\begin{table}[ht]",
         r"\centering",
@@ -73,6 +88,7 @@ def to_latex(table: pd.DataFrame, title: str, digits: int = 3) -> str:
         ),
         r"\bottomrule",
         r"\end{tabular}",
+        *([rf"\par\textbf{{{latex_escape(note)}}}"] if note else []),
         rf"\par\footnotesize {latex_escape(provenance_note())}",
         r"\end{table}",
         "",
@@ -86,16 +102,20 @@ def write_table(
     title: str,
     display: pd.DataFrame | None = None,
     digits: int = 3,
+    runs: pd.DataFrame | None = None,
 ) -> None:
     """Write ``data`` to the ``.csv`` output and ``display`` (default ``data``) to ``.md``/``.tex``.
 
-    The CSV keeps full precision and the provenance columns; Markdown and LaTeX are for reading.
+    The CSV keeps full precision and the provenance columns; Markdown and LaTeX are for reading,
+    with a warning under the table when a dataset was prepared from an incomplete source
+    (column ``dataset_incomplete`` of ``runs``, default ``data``: see :func:`incomplete_note`).
     """
     display = data if display is None else display
+    note = incomplete_note(data if runs is None else runs)
     writers = {
         ".csv": lambda path: data.to_csv(path, index=False),
-        ".md": lambda path: Path(path).write_text(to_markdown(display, title, digits)),
-        ".tex": lambda path: Path(path).write_text(to_latex(display, title, digits)),
+        ".md": lambda path: Path(path).write_text(to_markdown(display, title, digits, note)),
+        ".tex": lambda path: Path(path).write_text(to_latex(display, title, digits, note)),
     }
     for output in outputs:
         suffix = Path(output).suffix

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from cellbench.data.sources.download import file_url_path
 from cellbench.errors import InputError
 
 REAL_DATASETS = (
@@ -108,6 +109,9 @@ def rule_inputs(
     """Input files of the prepare rule: the published files, or a local source override."""
     source = sources.get(dataset)
     if source is not None:
+        local = file_url_path(str(source))
+        if local is not None:
+            return [str(local)]
         return [] if "://" in source else [str(source)]
     entry = get_entry(catalog, dataset)
     return [f"{downloads}/{dataset}/{f.name}" for f in entry.files]

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
+from cellbench.data.sources.files import rglob
 from cellbench.errors import InputError
 
 TYPES = {
@@ -44,7 +45,7 @@ def read_mat(path: Path) -> tuple[np.ndarray, dict[int, str]]:
 def find_pairs(root: Path) -> list[tuple[str, Path, Path]]:
     """(split, image, label) triples of ``Train``/``Test``."""
     pairs = []
-    for mat in sorted(root.rglob("Labels/*.mat")):
+    for mat in rglob(root, "Labels/*.mat"):
         image = mat.parent.parent / "Images" / f"{mat.stem}.png"
         if image.is_file():
             split = "test" if mat.parent.parent.name.lower() == "test" else "train"

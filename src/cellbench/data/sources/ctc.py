@@ -1,7 +1,8 @@
 """Cell Tracking Challenge 2-D training sets (``01/t000.tif``, ``01_GT/SEG/man_seg000.tif``).
 
 Sequence 01 trains (every frame; ``has_labels`` where ``man_seg`` exists), sequence 02 is
-held out (only frames with ``man_seg``). A ``man_seg`` frame is flagged ``partial`` when a
+held out (only frames with ``man_seg``); :func:`missing_parts` lists what an incomplete
+folder lacks. A ``man_seg`` frame is flagged ``partial`` when a
 cell of the complete tracking markers (``01_GT/TRA/man_track000.tif``) overlaps no
 segmented object, i.e. the segmentation annotates only some cells of that frame.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from skimage.segmentation import relabel_sequential
 
+from cellbench.data.sources.files import rglob
 from cellbench.errors import InputError
 from cellbench.io import read_image
 
@@ -33,7 +35,7 @@ class Frame:
 
 def find_root(root: Path) -> Path:
     """The folder holding ``01/`` and ``01_GT/`` (the zip wraps it in the dataset's name)."""
-    for candidate in [root, *sorted(p.parent for p in root.rglob("01_GT"))]:
+    for candidate in [root, *sorted(p.parent for p in rglob(root, "01_GT"))]:
         if (candidate / "01").is_dir():
             return candidate
     raise InputError(root, "no CTC sequence folder 01/ with 01_GT/ found below this folder")
@@ -60,6 +62,32 @@ def frames(root: Path) -> Iterator[Frame]:
                 seg if seg.is_file() else None,
                 tra if tra.is_file() else None,
             )
+
+
+def missing_parts(root: Path) -> list[str]:
+    """What the folder lacks of a complete CTC training set (empty if nothing; relative paths).
+
+    Both sequences ``01/`` and ``02/`` (held out for testing) with frames, their
+    ``<seq>_GT/SEG`` segmentations for some of those frames, and ``<seq>_GT/TRA``
+    (needed to flag partially annotated frames).
+    """
+    base = find_root(root)
+    missing = []
+    for sequence in ("01", "02"):
+        images = sorted((base / sequence).glob("t*.tif")) if (base / sequence).is_dir() else []
+        if not images:
+            missing.append(f"{sequence}/ is missing or has no t*.tif frames")
+            continue
+        seg = base / f"{sequence}_GT" / "SEG"
+        if not seg.is_dir():
+            missing.append(f"{sequence}_GT/SEG/ (ground truth of sequence {sequence}) is missing")
+        elif not any((seg / f"man_seg{p.stem[1:]}.tif").is_file() for p in images):
+            missing.append(f"{sequence}_GT/SEG/ has no man_seg*.tif for the frames of {sequence}/")
+        if not (base / f"{sequence}_GT" / "TRA").is_dir():
+            missing.append(
+                f"{sequence}_GT/TRA/ (needed to flag partially annotated frames) is missing"
+            )
+    return missing
 
 
 def is_partial(seg: np.ndarray, tra: np.ndarray | None) -> bool:

@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image
 from skimage.segmentation import relabel_sequential
 
+from cellbench.data.sources.files import rglob
 from cellbench.errors import InputError
 
 
@@ -40,7 +41,7 @@ def read_rgb(path: Path) -> np.ndarray:
 def find_plants(root: Path) -> list[tuple[str, Path, Path | None]]:
     """(plant id, rgb, label or None) of every ``*_rgb.png``."""
     plants = []
-    found = sorted(root.rglob("*_rgb.png"))
+    found = rglob(root, "*_rgb.png")
     if any(p.parent.name == "A1" for p in found):  # the training archive also holds A2..A4
         found = [p for p in found if p.parent.name == "A1"]
     for rgb in found:

@@ -15,16 +15,23 @@ import logging
 import os
 import shutil
 import tarfile
+import time
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import requests
 from tqdm import tqdm
 
 from cellbench.errors import InputError
+from cellbench.io import atomic_path
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
+RETRIES = 3
+DEFAULT_CATALOG = Path("config/datasets.yaml")
 
 
 def sha256sum(path: Path) -> str:
@@ -41,30 +48,102 @@ def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def verify(path: Path, expected: str | None, *, accept_checksum: bool = False) -> str:
-    """Check ``path`` against the published checksum or its lock file; record it if none.
+def file_url_path(url: str) -> Path | None:
+    """The local path of a ``file:`` URL (``file:///x``, ``file:/x``), else ``None``."""
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        return None
+    if parsed.netloc not in ("", "localhost"):
+        raise InputError(None, f"{url}: only local file: URLs are supported (no host name)")
+    return Path(url2pathname(parsed.path))
 
-    Raises :class:`InputError` naming the file, both checksums and how to proceed.
+
+def verify(
+    path: Path,
+    expected: str | None,
+    *,
+    accept_checksum: bool = False,
+    lock: Path | None = None,
+    catalog: str | Path = DEFAULT_CATALOG,
+) -> str:
+    """Check ``path`` against the published checksum or the lock file; record it if none.
+
+    ``lock`` defaults to ``<path>.sha256``; a download in progress passes the final file's
+    lock, so that a second download is checked against the first. Raises
+    :class:`InputError` naming the file, both checksums, where the expected one came from
+    (the datasets file ``catalog`` or the lock file) and how to proceed.
     """
     actual = sha256sum(path)
-    lock = lock_path(path)
+    lock = lock_path(path) if lock is None else lock
     if expected is None and lock.is_file() and not accept_checksum:
         expected = lock.read_text().split()[0]
         origin = f"lock file {lock}"
     else:
-        origin = "the datasets file (config/datasets.yaml)"
+        origin = f"the datasets file {catalog}"
     if expected is not None and actual != expected and not accept_checksum:
         raise InputError(
             path,
             f"sha256 {actual} does not match {expected} recorded in {origin}: the file is "
             "truncated, corrupt or a different release. Delete it and download again, or, if "
             "you trust this file, accept its checksum deliberately with --accept-checksum "
-            f"(or delete {lock} / update sha256 in the datasets file).",
+            f"(or delete {lock} / update sha256 in {catalog}).",
         )
     if expected is None or accept_checksum:
-        lock.write_text(f"{actual}  {path.name}\n")
+        with atomic_path(lock) as tmp:
+            tmp.write_text(f"{actual}  {lock.name[: -len('.sha256')]}\n")
         log.info("recorded sha256 %s of %s in %s (trust on first use)", actual, path, lock)
     return actual
+
+
+def _stream(url: str, part: Path, timeout: float) -> None:
+    """Append the rest of ``url`` to ``part`` (HTTP Range); :class:`_Interrupted` if cut."""
+    offset = part.stat().st_size if part.is_file() else 0
+    headers = {"Range": f"bytes={offset}-"} if offset else {}
+    try:
+        response = requests.get(url, headers=headers, stream=True, timeout=timeout)
+    except requests.RequestException as exc:
+        raise InputError(
+            part, f"cannot download {url} ({exc}); download it by hand and put it beside"
+        ) from exc
+    with response:
+        if response.status_code == 416:  # range beyond the end: the .part file is complete
+            return
+        if response.status_code not in (200, 206):
+            raise InputError(
+                part,
+                f"download of {url} failed with HTTP {response.status_code}; download it by "
+                "hand and put it beside (without .part)",
+            )
+        mode = "ab" if response.status_code == 206 else "wb"
+        if mode == "wb":
+            offset = 0
+        else:
+            log.info("resuming %s at byte %d", url, offset)
+        length = response.headers.get("Content-Length")
+        total = offset + int(length) if length is not None else None
+        with (
+            open(part, mode) as handle,
+            tqdm(
+                total=total,
+                initial=offset,
+                unit="B",
+                unit_scale=True,
+                desc=part.name,
+                disable=None,
+            ) as bar,
+        ):
+            try:
+                for block in response.iter_content(1 << 16):
+                    handle.write(block)
+                    bar.update(len(block))
+            except requests.RequestException as exc:
+                raise _Interrupted(f"interrupted at {handle.tell()} bytes ({exc})") from exc
+        if total is not None and part.stat().st_size != total:
+            raise _Interrupted(f"stopped at {part.stat().st_size} of {total} bytes")
+
+
+class _Interrupted(Exception):
+    """A download cut short; the ``.part`` file keeps what arrived."""
 
 
 def download(
@@ -74,78 +153,40 @@ def download(
     *,
     accept_checksum: bool = False,
     timeout: float = 60.0,
-) -> Path:
-    """Download ``url`` to ``dest`` (resumable), verify it, return ``dest``."""
+    retries: int = RETRIES,
+    catalog: str | Path = DEFAULT_CATALOG,
+) -> str:
+    """Download ``url`` to ``dest`` (resumed up to ``retries`` times), verify it, return its sha256.
+
+    The file is checked against the published checksum or ``dest``'s lock file before it
+    is renamed into place, so a second download (after deleting the first) must match the
+    first. ``file:`` URLs are copied.
+    """
     dest = Path(dest)
     if dest.is_file():
-        verify(dest, expected, accept_checksum=accept_checksum)
-        return dest
+        return verify(dest, expected, accept_checksum=accept_checksum, catalog=catalog)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
-    offset = part.stat().st_size if part.is_file() else 0
-    headers = {"Range": f"bytes={offset}-"} if offset else {}
-    try:
-        response = requests.get(url, headers=headers, stream=True, timeout=timeout)
-    except requests.RequestException as exc:
-        raise InputError(
-            dest, f"cannot download {url} ({exc}); download it by hand and put it at {dest}"
-        ) from exc
-    with response:
-        if response.status_code == 416:  # range beyond the end: the .part file is complete
-            response_ok = True
-        elif response.status_code in (200, 206):
-            response_ok = False
-        else:
-            raise InputError(
-                dest,
-                f"download of {url} failed with HTTP {response.status_code}; download it by "
-                f"hand and put it at {dest}",
-            )
-        if not response_ok:
-            mode = "ab" if response.status_code == 206 else "wb"
-            if mode == "wb":
-                offset = 0
-            else:
-                log.info("resuming %s at byte %d", url, offset)
-            length = response.headers.get("Content-Length")
-            total = offset + int(length) if length is not None else None
-            with (
-                open(part, mode) as handle,
-                tqdm(
-                    total=total,
-                    initial=offset,
-                    unit="B",
-                    unit_scale=True,
-                    desc=dest.name,
-                    disable=None,
-                ) as bar,
-            ):
-                try:
-                    for block in response.iter_content(1 << 16):
-                        handle.write(block)
-                        bar.update(len(block))
-                except requests.RequestException as exc:
-                    raise InputError(
-                        part,
-                        f"download of {url} interrupted at {handle.tell()} bytes ({exc}); "
-                        "run again to resume",
-                    ) from exc
-            if total is not None and part.stat().st_size != total:
-                raise InputError(
-                    part,
-                    f"download of {url} stopped at {part.stat().st_size} of {total} bytes; "
-                    "run again to resume",
-                )
-    try:
-        verify(part, expected, accept_checksum=accept_checksum)
-    except InputError:
-        lock_path(part).unlink(missing_ok=True)
-        raise
-    lock = lock_path(part)
-    if lock.is_file():
-        os.replace(lock, lock_path(dest))
+    local = file_url_path(url)
+    if local is not None:
+        if not local.is_file():
+            raise InputError(local, f"file named by the URL {url} does not exist")
+        shutil.copyfile(local, part)
+    else:
+        for attempt in range(retries + 1):
+            try:
+                _stream(url, part, timeout)
+                break
+            except _Interrupted as exc:
+                if attempt == retries:
+                    raise InputError(part, f"download of {url} {exc}; run again to resume") from exc
+                log.warning("download of %s %s; resuming (retry %d)", url, exc, attempt + 1)
+                time.sleep(min(attempt + 1, 5))
+    sha256 = verify(
+        part, expected, accept_checksum=accept_checksum, lock=lock_path(dest), catalog=catalog
+    )
     os.replace(part, dest)
-    return dest
+    return sha256
 
 
 def _check_member(name: str, archive: Path) -> PurePosixPath:
@@ -157,15 +198,22 @@ def _check_member(name: str, archive: Path) -> PurePosixPath:
     return path
 
 
-def extract(archive: Path, dest: Path) -> Path:
+def extract(archive: Path, dest: Path, sha256: str | None = None) -> Path:
     """Unpack a zip or tar archive into ``dest`` (atomically), rejecting unsafe members.
 
     Members with absolute paths, ``..`` components, or links (symbolic or hard) are refused.
+    ``dest/.complete`` records the archive's sha256 (``sha256``, computed if not given): an
+    unpacked copy of another archive (a new release, an accepted checksum) is rebuilt.
     """
     archive = Path(archive)
     dest = Path(dest)
-    if (dest / ".complete").is_file():
+    sha256 = sha256 or sha256sum(archive)
+    stamp = f"{sha256}  {archive.name}\n"
+    complete = dest / ".complete"
+    if complete.is_file() and complete.read_text() == stamp:
         return dest
+    if dest.exists():
+        log.info("%s was unpacked from another archive: unpacking %s again", dest, archive)
     tmp = dest.with_name(dest.name + ".part")
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -178,7 +226,13 @@ def extract(archive: Path, dest: Path) -> Path:
                         _check_member(info.filename, archive)
                         if (info.external_attr >> 16) & 0o170000 == 0o120000:
                             raise InputError(archive, f"archive member {info.filename!r} is a link")
-                    zf.extractall(tmp)
+                    for info in zf.infolist():
+                        try:
+                            zf.extract(info, tmp)
+                        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                            raise InputError(
+                                archive, f"archive member {info.filename!r} is corrupt ({exc})"
+                            ) from exc
             except (zipfile.BadZipFile, EOFError, OSError) as exc:
                 raise InputError(archive, f"corrupt or truncated zip ({exc})") from exc
         elif tarfile.is_tarfile(archive):
@@ -192,11 +246,11 @@ def extract(archive: Path, dest: Path) -> Path:
                                 archive, f"archive member {member.name!r} is a link or device"
                             )
                     tf.extractall(tmp, members=members, filter="data")
-            except (tarfile.TarError, EOFError, OSError) as exc:
+            except (tarfile.TarError, zlib.error, EOFError, OSError) as exc:
                 raise InputError(archive, f"corrupt or truncated tar ({exc})") from exc
         else:
             raise InputError(archive, "not a zip or tar archive (truncated or wrong file?)")
-        (tmp / ".complete").write_text(archive.name + "\n")
+        (tmp / ".complete").write_text(stamp)
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(tmp, dest)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cellbench.data.sources.files import rglob
 from cellbench.errors import InputError
 from cellbench.io import read_image
 
@@ -71,8 +72,62 @@ def read_rgb(path: Path) -> np.ndarray:
 
 def find_image_dirs(root: Path) -> list[Path]:
     """Folders ``<id>/`` holding ``images/<id>.png`` below ``root`` (sorted by id)."""
-    found = {p.parent.parent for p in root.rglob("images/*.png") if p.stem == p.parent.parent.name}
+    found = {p.parent.parent for p in rglob(root, "images/*.png") if p.stem == p.parent.parent.name}
     return sorted(found, key=lambda p: p.name)
+
+
+def origin_of(folder: Path) -> str | None:
+    """``stage1_train``/``stage1_test`` from the folder's path (an archive's top folder)."""
+    for part in reversed(folder.parts[:-1]):
+        for origin in ("stage1_train", "stage1_test"):
+            if part.lower().startswith(origin):
+                return origin
+    return None
+
+
+def _has_masks(folder: Path) -> bool:
+    return any((folder / "masks").glob("*.png"))
+
+
+def missing_parts(root: Path) -> list[str]:
+    """What the folder lacks of the complete stage 1 data (empty if nothing; relative paths).
+
+    Every image needs labels: ``masks/*.png`` (stage1_train) or rows in
+    ``stage1_solution.csv`` (stage1_test); a missing image of the solution means a
+    missing ``stage1_test``.
+    """
+    folders = find_image_dirs(root)
+    if not folders:
+        return []
+    missing = []
+    unmasked = [f for f in folders if not _has_masks(f)]
+    train = [f for f in unmasked if origin_of(f) == "stage1_train"]
+    if train:
+        missing.append(
+            f"{len(train)} stage1_train image folder(s) without masks/*.png "
+            f"(e.g. {train[0].relative_to(root)})"
+        )
+    solutions = rglob(root, "stage1_solution.csv")
+    if not solutions:
+        missing.append(
+            "no stage1_solution.csv: the stage1_test images would have no labels "
+            "and the test split would change"
+        )
+        return missing
+    solved = read_solution(solutions[0])
+    unsolved = [f for f in unmasked if f not in train and f.name not in solved]
+    if unsolved:
+        missing.append(
+            f"{len(unsolved)} image folder(s) without masks/ and without rows in "
+            f"stage1_solution.csv (e.g. {unsolved[0].relative_to(root)})"
+        )
+    absent = sorted(set(solved) - {f.name for f in folders})
+    if absent:
+        missing.append(
+            f"{len(absent)} image(s) of stage1_solution.csv not found (e.g. {absent[0]}): "
+            "is stage1_test missing?"
+        )
+    return missing
 
 
 def read_solution(path: Path) -> dict[str, tuple[tuple[int, int], list[str]]]:
@@ -99,15 +154,15 @@ def load_image(folder: Path, solution: dict | None) -> tuple[np.ndarray, np.ndar
     if mask_files:
         masks = [read_image(p) > 0 for p in mask_files]
         masks = [m[..., 0] if m.ndim == 3 else m for m in masks]
-        origin = "stage1_train"
+        origin = origin_of(folder) or "stage1_train"
     elif solution is not None and image_id in solution:
         shape, runs = solution[image_id]
         if shape != image.shape[:2]:
             raise InputError(folder, f"solution size {shape} differs from image {image.shape[:2]}")
         masks = [rle_decode(r, shape) for r in runs]
-        origin = "stage1_test"
+        origin = origin_of(folder) or "stage1_test"
     else:
-        return image, None, "stage1_test"
+        return image, None, origin_of(folder) or "stage1_test"
     labels, overlap = merge_masks(masks)
     dropped = len(masks) - int(labels.max())
     if overlap or dropped:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cellbench.data.sources.files import rglob
 from cellbench.errors import InputError
 
 SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp")
@@ -20,7 +21,7 @@ def find_images(root: Path) -> list[Path]:
     """Images outside ``labels/`` folders."""
     images = sorted(
         p
-        for p in root.rglob("*")
+        for p in rglob(root, "*")
         if p.suffix.lower() in SUFFIXES and "labels" not in p.parts and p.is_file()
     )
     if not images:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from skimage.draw import polygon as draw_polygon
 
+from cellbench.data.sources.files import rglob
 from cellbench.errors import InputError
 
 
@@ -52,8 +53,8 @@ def rasterise(polygons: list[np.ndarray], shape: tuple[int, int]) -> tuple[np.nd
 
 def find_pairs(root: Path) -> list[tuple[Path, Path]]:
     """(image, annotation) pairs: every ``*.tif`` with an ``*.xml`` of the same name."""
-    xmls = {p.stem: p for p in root.rglob("*.xml")}
-    pairs = [(t, xmls[t.stem]) for t in sorted(root.rglob("*.tif")) if t.stem in xmls]
+    xmls = {p.stem: p for p in rglob(root, "*.xml")}
+    pairs = [(t, xmls[t.stem]) for t in rglob(root, "*.tif") if t.stem in xmls]
     if not pairs:
         raise InputError(root, "no MoNuSeg image (*.tif) with an annotation (*.xml) found")
     return pairs

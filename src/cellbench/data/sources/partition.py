@@ -25,7 +25,6 @@ PAPER_COUNTS = {"CT1": 592, "CT2": 8, "CT3": 7, "CT4": 8, "CT5": 66, "CT6": 16, 
 PAPER_TOTAL = sum(PAPER_COUNTS.values())  # 735
 COLOUR_DIFF = 2.0
 BRIGHT_BG = 128.0
-FEATURES = ("colour", "background", "height", "width", "size", "median_area", "density")
 
 
 def image_features(image: np.ndarray, labels: np.ndarray | None) -> dict[str, float | bool]:

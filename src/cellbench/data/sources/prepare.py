@@ -20,12 +20,19 @@ from skimage.segmentation import relabel_sequential
 from cellbench.data.layout import DatasetInfo, write_dataset
 from cellbench.data.sources import consep, ctc, cvppp, dsb, marrow, monuseg, partition, tissuenet
 from cellbench.data.sources.catalog import REAL_DATASETS, DatasetEntry, get_entry
-from cellbench.data.sources.download import download, extract, is_archive, verify
+from cellbench.data.sources.download import (
+    DEFAULT_CATALOG,
+    download,
+    extract,
+    file_url_path,
+    is_archive,
+    verify,
+)
+from cellbench.data.sources.files import rglob
 from cellbench.errors import InputError
-from cellbench.io import read_image
+from cellbench.io import check_output_dir, read_image
 
 log = logging.getLogger(__name__)
-DEFAULT_CATALOG = Path("config/datasets.yaml")
 CTC_NAMES = {
     "ctc-sim": "Fluo-N2DH-SIM+",
     "ctc-gowt1": "Fluo-N2DH-GOWT1",
@@ -68,11 +75,24 @@ def fetch(
     downloads: Path,
     *,
     accept_checksum: bool = False,
+    catalog: str | Path = DEFAULT_CATALOG,
 ) -> Path:
-    """Stage, verify and unpack the dataset's files; return the folder to parse."""
+    """Stage, verify and unpack the dataset's files; return the folder to parse.
+
+    ``source`` may be a ``file:`` URL (read as the local path it names). Each archive is
+    unpacked into ``unpacked/<name>/`` keyed by its sha256, so a new or re-accepted archive
+    replaces a stale unpacked copy.
+    """
     folder = Path(downloads) / entry.name
-    staged: list[Path] = []
+    staged: list[tuple[Path, str]] = []
     src = None if source in (None, "") else str(source)
+    local = file_url_path(src) if src is not None else None
+    if local is not None:
+        src = str(local)
+
+    def check(path: Path, sha256: str | None) -> tuple[Path, str]:
+        return path, verify(path, sha256, accept_checksum=accept_checksum, catalog=catalog)
+
     if src is not None and not _is_url(src):
         path = Path(src)
         if not path.exists():
@@ -82,19 +102,17 @@ def fetch(
             if not any(is_archive(Path(f.name)) for f in present):
                 for f in present:  # plain published files (e.g. a solution CSV) beside the data
                     _link(path / f.name, folder / f.name)
-                    verify_file(folder / f.name, f.sha256, accept_checksum)
+                    check(folder / f.name, f.sha256)
                 log.warning("%s: using unpacked data as is (no archive checksum)", path)
                 return path
             for f in present:
                 _link(path / f.name, folder / f.name)
-                staged.append(verify_file(folder / f.name, f.sha256, accept_checksum))
+                staged.append(check(folder / f.name, f.sha256))
         else:
             match = next((f for f in entry.files if f.name == path.name), None)
             name = match.name if match else path.name
             _link(path, folder / name)
-            staged.append(
-                verify_file(folder / name, match.sha256 if match else None, accept_checksum)
-            )
+            staged.append(check(folder / name, match.sha256 if match else None))
     else:
         for f in entry.files:
             dest = folder / f.name
@@ -105,15 +123,18 @@ def fetch(
             if dest.is_file() or url is None or (entry.registration and src is None):
                 if not dest.is_file():
                     raise InputError(dest, _missing_message(entry, dest))
-                staged.append(verify_file(dest, f.sha256, accept_checksum))
+                staged.append(check(dest, f.sha256))
             else:
-                staged.append(download(url, dest, f.sha256, accept_checksum=accept_checksum))
+                sha256 = download(
+                    url, dest, f.sha256, accept_checksum=accept_checksum, catalog=catalog
+                )
+                staged.append((dest, sha256))
     unpacked = folder / "unpacked"
     unpacked.mkdir(parents=True, exist_ok=True)
-    for path in staged:
+    for path, sha256 in staged:
         if is_archive(path):
             try:
-                extract(path, unpacked / path.name.split(".")[0])
+                extract(path, unpacked / path.name.split(".")[0], sha256)
             except InputError as exc:
                 raise InputError(
                     path,
@@ -125,9 +146,11 @@ def fetch(
     return unpacked
 
 
-def verify_file(path: Path, sha256: str | None, accept_checksum: bool) -> Path:
+def verify_file(
+    path: Path, sha256: str | None, accept_checksum: bool, catalog: str | Path = DEFAULT_CATALOG
+) -> Path:
     """Verify a staged file (see :func:`download.verify`)."""
-    verify(path, sha256, accept_checksum=accept_checksum)
+    verify(path, sha256, accept_checksum=accept_checksum, catalog=catalog)
     return path
 
 
@@ -140,12 +163,22 @@ def prepare(
     catalog: str | Path = DEFAULT_CATALOG,
     accept_checksum: bool = False,
     seed: int = 0,
+    overwrite: bool = False,
+    allow_incomplete: bool = False,
 ) -> Path:
-    """Prepare ``dataset`` from ``source`` into ``out`` (atomically); return ``out``."""
+    """Prepare ``dataset`` from ``source`` into ``out`` (atomically); return ``out``.
+
+    ``out`` is checked first (:func:`cellbench.io.check_output_dir`: an existing folder not
+    written by cellbench needs ``overwrite``). A source missing part of the published
+    dataset (CTC: a sequence or its ground truth; DSB: masks or the stage 1 solution) is an
+    error unless ``allow_incomplete``; then ``dataset.json`` lists what is missing under
+    ``incomplete``.
+    """
     if dataset not in REAL_DATASETS:
         raise InputError(None, f"unknown dataset {dataset!r}; known: {', '.join(REAL_DATASETS)}")
+    check_output_dir(out, overwrite=overwrite)
     entry = get_entry(catalog, dataset)
-    root = fetch(entry, source, Path(downloads), accept_checksum=accept_checksum)
+    root = fetch(entry, source, Path(downloads), accept_checksum=accept_checksum, catalog=catalog)
     info = DatasetInfo(
         name=dataset,
         domain="",
@@ -163,9 +196,30 @@ def prepare(
         "tissuenet": _prepare_tissuenet,
         "marrow-a": _prepare_marrow,
     }.get(dataset, _prepare_ctc)
-    builder(root, Path(out), info, seed)
+    info = _check_complete(dataset, root, info, allow_incomplete)
+    builder(root, Path(out), info, seed, overwrite)
     log.info("prepared %s in %s", dataset, out)
     return Path(out)
+
+
+def _check_complete(
+    dataset: str, root: Path, info: DatasetInfo, allow_incomplete: bool
+) -> DatasetInfo:
+    """Refuse a CTC/DSB source that lacks published parts, or record them if allowed."""
+    checker = {"dsb2018": dsb.missing_parts, **dict.fromkeys(CTC_NAMES, ctc.missing_parts)}
+    missing = checker[dataset](root) if dataset in checker else []
+    if not missing:
+        return info
+    if not allow_incomplete:
+        raise InputError(
+            root,
+            f"incomplete {dataset} source: {'; '.join(missing)}. Supply the complete "
+            "published dataset, or accept a partial one deliberately with "
+            "--allow-incomplete (cellbench prepare; recorded in dataset.json as "
+            "'incomplete').",
+        )
+    log.warning("INCOMPLETE %s (accepted): %s", dataset, "; ".join(missing))
+    return _with(info, extra={**info.extra, "incomplete": missing})
 
 
 def _with(info: DatasetInfo, **changes) -> DatasetInfo:
@@ -173,11 +227,11 @@ def _with(info: DatasetInfo, **changes) -> DatasetInfo:
     return DatasetInfo.from_json(data)
 
 
-def _prepare_dsb(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+def _prepare_dsb(root: Path, out: Path, info: DatasetInfo, seed: int, overwrite: bool) -> None:
     folders = dsb.find_image_dirs(root)
     if not folders:
         raise InputError(root, "no DSB image folders <id>/images/<id>.png found")
-    solutions = sorted(root.rglob("stage1_solution.csv"))
+    solutions = rglob(root, "stage1_solution.csv")
     solution = dsb.read_solution(solutions[0]) if solutions else None
     rows = {}
     with tempfile.TemporaryDirectory(dir=out.parent if out.parent.exists() else None) as tmp:
@@ -195,7 +249,7 @@ def _prepare_dsb(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
         test = partition.choose_test(features["type"], labelled, seed=seed)
         features["split"] = ["test" if i in test else "train" for i in features.index]
         info = _with(info, domain="dsb", channels=["red", "green", "blue"])
-        with write_dataset(out, info) as writer:
+        with write_dataset(out, info, overwrite=overwrite) as writer:
             for image_id, row in features.iterrows():
                 label_file = Path(tmp) / f"{image_id}_labels.npy"
                 writer.add(
@@ -211,10 +265,10 @@ def _prepare_dsb(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
     log.info("DSB partition: %s", counts)
 
 
-def _prepare_ctc(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+def _prepare_ctc(root: Path, out: Path, info: DatasetInfo, seed: int, overwrite: bool) -> None:
     info = _with(info, domain="ctc", channels=["intensity"])
     n = 0
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for frame in ctc.frames(root):
             if frame.sequence == "02" and frame.seg is None:
                 continue
@@ -237,9 +291,9 @@ def _prepare_ctc(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
         raise InputError(root, "no CTC frames found")
 
 
-def _prepare_monuseg(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+def _prepare_monuseg(root: Path, out: Path, info: DatasetInfo, seed: int, overwrite: bool) -> None:
     info = _with(info, domain="histo", channels=["red", "green", "blue"])
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for image_path, xml in monuseg.find_pairs(root):
             image = read_image(image_path)[..., :3]
             labels, dropped = monuseg.rasterise(monuseg.read_polygons(xml), image.shape[:2])
@@ -258,14 +312,14 @@ def _prepare_monuseg(root: Path, out: Path, info: DatasetInfo, seed: int) -> Non
             )
 
 
-def _prepare_consep(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+def _prepare_consep(root: Path, out: Path, info: DatasetInfo, seed: int, overwrite: bool) -> None:
     info = _with(
         info,
         domain="histo",
         channels=["red", "green", "blue"],
         categories=list(consep.TYPES.values()),
     )
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for split, image_path, mat in consep.find_pairs(root):
             labels, categories = consep.read_mat(mat)
             writer.add(
@@ -278,7 +332,7 @@ def _prepare_consep(root: Path, out: Path, info: DatasetInfo, seed: int) -> None
             )
 
 
-def _prepare_cvppp(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+def _prepare_cvppp(root: Path, out: Path, info: DatasetInfo, seed: int, overwrite: bool) -> None:
     info = _with(info, domain="leaves", channels=["red", "green", "blue"])
     plants = [p for p in cvppp.find_plants(root) if p[2] is not None]
     if not plants:
@@ -288,7 +342,7 @@ def _prepare_cvppp(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
     # plants are the test split here (A1 test labels are not public).
     n_test = max(1, round(25 / 128 * len(plants))) if len(plants) > 1 else 0
     test = {plants[int(i)][0] for i in rng.choice(len(plants), size=n_test, replace=False)}
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for stem, rgb, label in plants:
             writer.add(
                 stem,
@@ -299,9 +353,11 @@ def _prepare_cvppp(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
             )
 
 
-def _prepare_tissuenet(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+def _prepare_tissuenet(
+    root: Path, out: Path, info: DatasetInfo, seed: int, overwrite: bool
+) -> None:
     info = _with(info, domain="tissuenet", channels=["nucleus", "membrane"])
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for split, path in tissuenet.find_files(root).items():
             images, labels, tissues = tissuenet.load_split(path)
             for i in range(len(images)):
@@ -315,14 +371,14 @@ def _prepare_tissuenet(root: Path, out: Path, info: DatasetInfo, seed: int) -> N
                 )
 
 
-def _prepare_marrow(root: Path, out: Path, info: DatasetInfo, seed: int) -> None:
+def _prepare_marrow(root: Path, out: Path, info: DatasetInfo, seed: int, overwrite: bool) -> None:
     images = marrow.find_images(root)
     objects = marrow.read_table(root / "objects.tsv")
     table = marrow.read_table(root / "images.tsv")
     meta = {} if table is None else table.set_index("image_id").to_dict(orient="index")
     cats = sorted(objects["category"].unique()) if objects is not None else []
     info = _with(info, domain="marrow", channels=["red", "green", "blue"], categories=cats)
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for path in images:
             image_id = path.stem
             label_path = root / "labels" / f"{image_id}.tif"
@@ -364,7 +420,8 @@ def download_file(
         raise InputError(catalog, f"dataset {dataset} has no file {name!r}")
     dest = Path(downloads) / dataset / name
     if dest.is_file():
-        return verify_file(dest, match.sha256, accept_checksum)
+        return verify_file(dest, match.sha256, accept_checksum, catalog)
     if match.url is None or entry.registration:
         raise InputError(dest, _missing_message(entry, dest))
-    return download(match.url, dest, match.sha256, accept_checksum=accept_checksum)
+    download(match.url, dest, match.sha256, accept_checksum=accept_checksum, catalog=catalog)
+    return dest

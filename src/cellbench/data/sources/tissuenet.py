@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cellbench.data.sources.files import rglob
 from cellbench.errors import InputError
 
 SPLITS = ("train", "val", "test")
@@ -19,7 +20,7 @@ def find_files(root: Path) -> dict[str, Path]:
     """Split -> npz file."""
     found = {}
     for split in SPLITS:
-        hits = sorted(root.rglob(f"*_{split}.npz"))
+        hits = rglob(root, f"*_{split}.npz")
         if hits:
             found[split] = hits[0]
     if not found:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cellbench.errors import InputError
+from cellbench.io import check_output_dir
 
 DOMAINS = ("dsb", "ctc", "tissuenet", "histo", "marrow", "leaves")
 SIZES = ("tiny", "default")
@@ -33,9 +34,20 @@ def parameters(domain: str, size: str = "default", **overrides: Any) -> dict[str
 
 
 def generate(
-    domain: str, out: str | Path, seed: int, size: str = "default", **overrides: Any
+    domain: str,
+    out: str | Path,
+    seed: int,
+    size: str = "default",
+    *,
+    overwrite: bool = False,
+    **overrides: Any,
 ) -> Path:
-    """Write the synthetic ``domain`` dataset (``synth-<domain>``) to ``out`` atomically."""
+    """Write the synthetic ``domain`` dataset (``synth-<domain>``) to ``out`` atomically.
+
+    An existing ``out`` not written by cellbench is refused unless ``overwrite``
+    (:func:`cellbench.io.check_output_dir`), before anything is generated.
+    """
     params = parameters(domain, size, **overrides)
+    check_output_dir(out, overwrite=overwrite)
     module = importlib.import_module(f"cellbench.data.synth.{domain}")
-    return module.build(Path(out), int(seed), size, params)
+    return module.build(Path(out), int(seed), size, params, overwrite=overwrite)

@@ -146,10 +146,12 @@ def sequence(rng: np.random.Generator, params: dict[str, Any]):
         yield frame, labels, render(rng, labels, brightness, light)
 
 
-def build(out: Path, seed: int, size: str, params: dict[str, Any]) -> Path:
+def build(
+    out: Path, seed: int, size: str, params: dict[str, Any], *, overwrite: bool = False
+) -> Path:
     """Write the synthetic CTC dataset (sequences 01 and 02) to ``out``."""
     info = dataset_info("ctc", seed, size, params, "Fluo-N2DH-SIM+-like nuclei time-lapse")
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for (seq, split), rng in zip(SEQUENCES.items(), image_rngs(seed, 2), strict=True):
             for frame, labels, image in sequence(rng, params):
                 writer.add(

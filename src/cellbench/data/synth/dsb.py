@@ -155,7 +155,9 @@ def image_shape(rng: np.random.Generator, ct: str, size_range: list[int]) -> tup
     return tuple(int(8 * (rng.integers(low, high + 1) // 8)) for _ in range(2))
 
 
-def build(out: Path, seed: int, size: str, params: dict[str, Any]) -> Path:
+def build(
+    out: Path, seed: int, size: str, params: dict[str, Any], *, overwrite: bool = False
+) -> Path:
     """Write the synthetic DSB dataset to ``out``."""
     counts = type_counts(params["total"], params["min_train"], params["test_per_type"])
     plan = [
@@ -172,7 +174,7 @@ def build(out: Path, seed: int, size: str, params: dict[str, Any]) -> Path:
         "DSB 2018-like nuclei, seven imaging types CT1-CT7",
         channels=("red", "green", "blue"),
     )
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for (ct, split, i), rng in zip(plan, image_rngs(seed, len(plan)), strict=True):
             labels = layout(rng, image_shape(rng, ct, params["size_range"]), ct)
             writer.add(

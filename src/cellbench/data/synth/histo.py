@@ -95,7 +95,9 @@ def render(rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
     return noise.to_uint8(rgb + rng.normal(0, 0.012, rgb.shape))
 
 
-def build(out: Path, seed: int, size: str, params: dict[str, Any]) -> Path:
+def build(
+    out: Path, seed: int, size: str, params: dict[str, Any], *, overwrite: bool = False
+) -> Path:
     """Write the synthetic H&E dataset to ``out``."""
     n = params["images"]
     organs = list(ORGANS)
@@ -107,7 +109,7 @@ def build(out: Path, seed: int, size: str, params: dict[str, Any]) -> Path:
         "MoNuSeg/CoNSeP-like H&E tiles",
         channels=("red", "green", "blue"),
     )
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for i, rng in enumerate(image_rngs(seed, n)):
             organ = organs[i % len(organs)]
             labels = layout(rng, tuple(params["shape"]), organ)

@@ -103,14 +103,16 @@ def render(
     return noise.to_uint8(rgb + rng.normal(0, 0.01, rgb.shape))
 
 
-def build(out: Path, seed: int, size: str, params: dict[str, Any]) -> Path:
+def build(
+    out: Path, seed: int, size: str, params: dict[str, Any], *, overwrite: bool = False
+) -> Path:
     """Write the synthetic CVPPP-like dataset to ``out``."""
     n = params["images"]
     info = dataset_info(
         "leaves", seed, size, params, "CVPPP A1-like rosettes", channels=("red", "green", "blue")
     )
     low, high = params["leaves"]
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for i, rng in enumerate(image_rngs(seed, n)):
             labels, rib, shade = rosette(
                 rng, tuple(params["shape"]), int(rng.integers(low, high + 1))

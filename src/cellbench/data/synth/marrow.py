@@ -136,7 +136,9 @@ def red_cells(rng: np.random.Generator, shape: tuple[int, int], occupied: np.nda
     return density * ~ndi.binary_dilation(occupied, iterations=1)
 
 
-def build(out: Path, seed: int, size: str, params: dict[str, Any]) -> Path:
+def build(
+    out: Path, seed: int, size: str, params: dict[str, Any], *, overwrite: bool = False
+) -> Path:
     """Write the synthetic bone-marrow dataset to ``out``."""
     n = params["images"]
     info = dataset_info(
@@ -148,7 +150,7 @@ def build(out: Path, seed: int, size: str, params: dict[str, Any]) -> Path:
         channels=("red", "green", "blue"),
         categories=CATEGORIES,
     )
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for i, rng in enumerate(image_rngs(seed, n)):
             image_label = ("normal", "abnormal")[i % 2]
             count = max(1, round(params["cells"] * rng.uniform(0.8, 1.2)))

@@ -91,7 +91,9 @@ def render(rng: np.random.Generator, labels: np.ndarray, nuclei: np.ndarray) -> 
     return np.stack(channels, axis=-1).astype(np.float32)
 
 
-def build(out: Path, seed: int, size: str, params: dict[str, Any]) -> Path:
+def build(
+    out: Path, seed: int, size: str, params: dict[str, Any], *, overwrite: bool = False
+) -> Path:
     """Write the synthetic TissueNet dataset to ``out``."""
     n = params["images"]
     splits = [
@@ -108,7 +110,7 @@ def build(out: Path, seed: int, size: str, params: dict[str, Any]) -> Path:
         "TissueNet-like nucleus + membrane images, whole-cell labels",
         channels=("nucleus", "membrane"),
     )
-    with write_dataset(out, info) as writer:
+    with write_dataset(out, info, overwrite=overwrite) as writer:
         for i, (split, rng) in enumerate(zip(splits, image_rngs(seed, n), strict=True)):
             tissue = tissues[i % len(tissues)]
             radius, cover = TISSUES[tissue]

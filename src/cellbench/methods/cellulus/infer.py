@@ -7,9 +7,9 @@
 3. Foreground = std < Otsu(std) (background embeddings are unstable under noise); option
    ``log_otsu`` thresholds log(std) instead (see :func:`foreground_mask`).
 4. Mean-shift on the absolute embeddings i + r̄(i) of a random fraction of the foreground
-   pixels (scikit-learn's algorithm with bin seeding, vectorised in
-   :mod:`cellbench.methods.cellulus.meanshift`), then every foreground pixel assigned to its
-   nearest mode.
+   pixels, at most ``meanshift_max_points`` of them (scikit-learn's algorithm with bin seeding,
+   vectorised in :mod:`cellbench.methods.cellulus.meanshift`), then every foreground pixel
+   assigned to its nearest mode.
 5. Halo removal: pixels closer than ``shrink`` px to the background are removed (App. D);
    objects smaller than ``min_size_fraction`` × the area of a disk of diameter 2 × bandwidth
    (the code's default bandwidth is half the object diameter) are dropped.
@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ from skimage.segmentation import relabel_sequential
 from cellbench.methods.cellulus.config import CellulusConfig
 from cellbench.methods.cellulus.meanshift import assign, mean_shift_modes
 
+log = logging.getLogger(__name__)
 CONTEXT = 8  # (input − output) / 2 of the depth-1 mini U-Net
 # Passes × tile pixels per forward call: small chunks stay in cache (measured on 2 CPU cores,
 # 512² image, 32 passes, 16 feature maps: 6.3 s at 8 × 512², 4.4 s at 2 × 256²).
@@ -117,16 +119,20 @@ def embed(
     )
     offsets = predict_offsets(model, noisy, config.tile_size, device)
     std = offsets.std(axis=0, ddof=1).sum(axis=0)
-    return Embedding(offsets.mean(axis=0), std, foreground_mask(std, config.foreground_threshold))
+    foreground = foreground_mask(std, config.foreground_threshold, config.std_smoothing)
+    return Embedding(offsets.mean(axis=0), std, foreground)
 
 
-def foreground_mask(std: np.ndarray, method: str = "otsu") -> np.ndarray:
+def foreground_mask(std: np.ndarray, method: str = "otsu", smoothing: float = 0.0) -> np.ndarray:
     """Step 3: pixels whose embedding is stable under noise, std < Otsu threshold.
 
     ``otsu`` thresholds the std itself (paper §3.2, authors' code). ``log_otsu`` thresholds
     log(std): a briefly trained network (the CPU default) leaves a heavy-tailed background std
-    whose long tail drags the plain Otsu threshold into the background.
+    whose long tail drags the plain Otsu threshold into the background. ``smoothing`` > 0
+    first averages the std map with a Gaussian of that σ (px), removing per-pixel speckle.
     """
+    if smoothing > 0:
+        std = ndi.gaussian_filter(std, smoothing)
     if np.ptp(std) == 0:
         return np.zeros(std.shape, dtype=bool)
     if method == "log_otsu":
@@ -135,15 +141,41 @@ def foreground_mask(std: np.ndarray, method: str = "otsu") -> np.ndarray:
     return std < threshold_otsu(std)
 
 
+def foreground_flag(foreground: np.ndarray, max_fraction: float) -> bool:
+    """True (and a logged warning) if the foreground covers more than ``max_fraction``.
+
+    A std foreground over most of the image means the noise-stability cue failed (an untrained
+    or collapsed network); the segmentation is then meaningless and the fit expensive.
+    """
+    fraction = float(foreground.mean())
+    if fraction <= max_fraction:
+        return False
+    log.warning(
+        "CELLULUS FOREGROUND FAILURE: the std foreground covers %.0f%% of the image (limit "
+        "%.0f%%); the network's offsets are not stable inside objects only",
+        100 * fraction,
+        100 * max_fraction,
+    )
+    return True
+
+
 def mean_shift(
-    embedding: Embedding, bandwidth: float, fraction: float, rng: np.random.Generator
+    embedding: Embedding,
+    bandwidth: float,
+    fraction: float,
+    rng: np.random.Generator,
+    max_points: int = 5000,
 ) -> np.ndarray:
-    """Step 4: labels (H, W) int64 of the foreground, fitted on a random ``fraction`` of it."""
+    """Step 4: labels (H, W) int64 of the foreground, fitted on a random ``fraction`` of it.
+
+    The fit uses at most ``max_points`` points (the paper's 10% subsample, capped), so its cost
+    is bounded whatever the foreground; every foreground pixel is then assigned to a mode.
+    """
     labels = np.zeros(embedding.std.shape, dtype=np.int64)
     points = embedding.absolute[:, embedding.foreground].T  # (N, 2)
     if len(points) == 0:
         return labels
-    size = max(1, round(fraction * len(points)))
+    size = min(max_points, max(1, round(fraction * len(points))))
     sample = points[np.sort(rng.choice(len(points), size=size, replace=False))]
     centres = mean_shift_modes(sample, bandwidth)
     labels[embedding.foreground] = assign(points, centres) + 1
@@ -195,5 +227,7 @@ def segment_embedding(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Steps 4–5."""
-    labels = mean_shift(embedding, bandwidth, config.meanshift_fraction, rng)
+    labels = mean_shift(
+        embedding, bandwidth, config.meanshift_fraction, rng, config.meanshift_max_points
+    )
     return postprocess(labels, shrink, bandwidth, config.min_size_fraction)

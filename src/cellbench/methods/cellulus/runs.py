@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cellbench.data.layout import PreparedDataset
+from cellbench.methods.contract import working_scale
 
 RUN = re.compile(r"^(?:scale(?P<scale>[0-9]+(?:\.[0-9]+)?)-)?seed(?P<seed>[0-9]+)$")
 
@@ -28,10 +28,15 @@ def trained_run(run: str, retrain: bool) -> str:
     return run if scale is None or retrain else run_name(seed)
 
 
-def absolute_scale(dataset_root: str, run: str) -> float:
-    """Dataset scale factor (``dataset.json``) × the run's relative factor."""
+def run_scale(run: str, method_scale: float = 1.0) -> float:
+    """Scale relative to the dataset's: ``methods.cellulus.scale`` × the run's sweep factor."""
     _, factor = parse_run(run)
-    return PreparedDataset(dataset_root).info.scale * (1.0 if factor is None else factor)
+    return method_scale * (1.0 if factor is None else factor)
+
+
+def absolute_scale(dataset_root: str, run: str, method_scale: float = 1.0) -> float:
+    """Scale a run sees a dataset at: dataset scale (``dataset.json``) × :func:`run_scale`."""
+    return working_scale(dataset_root, run_scale(run, method_scale))
 
 
 def trained_checkpoint(dataset: str, run: str, retrain: bool) -> str:

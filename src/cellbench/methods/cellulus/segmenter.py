@@ -12,7 +12,12 @@ from cellbench.device import select_device
 from cellbench.errors import InputError
 from cellbench.methods.cellulus.config import CellulusConfig
 from cellbench.methods.cellulus.data import normalise
-from cellbench.methods.cellulus.infer import Embedding, embed, segment_embedding
+from cellbench.methods.cellulus.infer import (
+    Embedding,
+    embed,
+    foreground_flag,
+    segment_embedding,
+)
 from cellbench.methods.cellulus.model import MiniUNet
 from cellbench.methods.cellulus.train import build_model
 
@@ -51,8 +56,12 @@ class CellulusSegmenter:
         shrink: int,
         seed: int,
         device: torch.device,
+        training: dict[str, Any] | None = None,
     ) -> None:
         self.model = model
+        self.training = training or {}
+        self.foreground_fractions: list[float] = []
+        self.foreground_failures = 0
         self.config = config
         self.bandwidth = bandwidth
         self.shrink = shrink
@@ -76,8 +85,32 @@ class CellulusSegmenter:
             embedding, bandwidth=self.bandwidth, shrink=self.shrink, config=self.config, rng=rng
         )
 
+    def check_foreground(self, embedding: Embedding) -> None:
+        """Record the foreground fraction of one image; warn if the std cue failed."""
+        self.foreground_fractions.append(float(embedding.foreground.mean()))
+        self.foreground_failures += foreground_flag(
+            embedding.foreground, self.config.max_foreground_fraction
+        )
+
     def segment(self, image: np.ndarray) -> np.ndarray:
-        return self.segment_embedding(self.embed(image))
+        embedding = self.embed(image)
+        self.check_foreground(embedding)
+        return self.segment_embedding(embedding)
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Health of this network and of the images segmented so far (kept with predictions)."""
+        losses = self.training.get("epoch_losses", [])
+        fractions = self.foreground_fractions
+        return {
+            "loss_first_epoch": losses[0] if losses else None,
+            "loss_last_epoch": losses[-1] if losses else None,
+            "loss_flat": bool(self.training.get("loss_flat", False)),
+            "images": len(fractions),
+            "foreground_fraction_median": float(np.median(fractions)) if fractions else None,
+            "foreground_fraction_max": max(fractions) if fractions else None,
+            "foreground_failures": self.foreground_failures,
+            "max_foreground_fraction": self.config.max_foreground_fraction,
+        }
 
 
 def load(model_path: str | Path, device: str = "auto") -> CellulusSegmenter:
@@ -92,4 +125,5 @@ def load(model_path: str | Path, device: str = "auto") -> CellulusSegmenter:
         shrink=int(checkpoint["shrink"]),
         seed=int(checkpoint["seed"]),
         device=torch_device,
+        training=checkpoint.get("training"),
     )

@@ -54,6 +54,8 @@ def grid_scores(
     from cellbench.metrics import dataset_scores, image_scores
 
     embeddings = [segmenter.embed(rescale_image(image, scale)) for image in images]
+    for embedding in embeddings:
+        segmenter.check_foreground(embedding)
     rows = []
     for bandwidth in bandwidths:
         clusters = [
@@ -62,6 +64,7 @@ def grid_scores(
                 bandwidth,
                 segmenter.config.meanshift_fraction,
                 np.random.default_rng([segmenter.seed, 4]),
+                segmenter.config.meanshift_max_points,
             )
             for e in embeddings
         ]
@@ -107,15 +110,23 @@ def select(
     *,
     bandwidths: Sequence[float],
     shrinks: Sequence[int],
+    inference: dict[str, Any] | None = None,
     scale: float = 1.0,
     metric: str = "seg",
     max_images: int = 8,
     device: str = "auto",
     config_digest: str | None = None,
 ) -> dict[str, Any]:
-    """Choose bandwidth and shrink on the training split; write the final checkpoint + scores."""
+    """Choose bandwidth and shrink on the training split; write the final checkpoint + scores.
+
+    ``inference`` (the inference keys of ``methods.cellulus``) replaces those stored at training,
+    in the search and in the final checkpoint, so that changing them never retrains.
+    """
     checkpoint = read_checkpoint(trained_path)
     segmenter = load(trained_path, device=device)
+    if inference:
+        segmenter.config = segmenter.config.model_copy(update=inference)
+        checkpoint = {**checkpoint, "config": segmenter.config.to_dict()}
     dataset = PreparedDataset(dataset_root)
     ids = selection_images(dataset, max_images)
     log.info(
@@ -144,6 +155,7 @@ def select(
             "split": "train",
             "images": ids,
             "scores": scores.to_dict("records"),
+            "diagnostics": segmenter.diagnostics(),
             "provenance": provenance(
                 config_digest=config_digest,
                 seed=int(checkpoint["seed"]),

@@ -13,9 +13,8 @@ scored on the test split with the shared metrics (F1@0.5, SEG). Repeats draw new
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +24,7 @@ from scipy import ndimage as ndi
 from cellbench.data.layout import PreparedDataset
 from cellbench.device import seed_everything, select_device
 from cellbench.io import atomic_path
+from cellbench.methods.cellulus.config import Fig5Config
 from cellbench.methods.cellulus.data import normalise
 from cellbench.methods.cellulus.segmenter import load
 from cellbench.methods.cellulus.stardist import (
@@ -36,67 +36,8 @@ from cellbench.methods.cellulus.stardist import (
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class SupportedConfig:
-    """Fig. 5 settings; defaults = Appendix B / §4.2."""
-
-    fractions: tuple[float, ...] = (0.01, 0.05, 0.1, 0.5, 1.0)
-    """Annotation fractions of the training objects (paper 1, 5, 10, 50, 100%)."""
-    repeats: int = 3
-    """Repeats per fraction with new annotation samples (paper 3)."""
-    alphas: tuple[float, ...] = (0.0, 0.5)
-    """Weights α of the pseudo loss (paper 0 = supervised, 0.5 = supported)."""
-    n_rays: int = 32
-    """Star-convex rays (StarDist default 32)."""
-    num_fmaps: int = 64
-    """Feature maps of the first block (Appendix B: as Appendix A, 64)."""
-    fmap_inc_factor: int = 3
-    """Feature-map factor per block (3)."""
-    depth: int = 3
-    """U-Net depth (Appendix B: 3)."""
-    learning_rate: float = 1e-5
-    """Adam learning rate (Appendix B: 1e-5)."""
-    epochs: int = 200
-    """Epochs (Appendix B: 200)."""
-    iterations_per_epoch: int = 100
-    """Batches per epoch (not in the paper)."""
-    lr_milestones: tuple[int, ...] = (30, 80, 160)
-    """Epochs after which the learning rate is divided by 10 (Appendix B)."""
-    batch_size: int = 8
-    """Crops per batch, half sparse and half pseudo (Appendix B: 8)."""
-    crop_size: int = 252
-    """Crop side (Appendix B: 252)."""
-    background_radius: float = 30.0
-    """Annotated background: GT background within this distance of an annotated object (§4.2: 30)."""
-    dist_weight: float = 0.2
-    """Weight of the distance term of the StarDist loss (StarDist default 0.2)."""
-    prob_threshold: float = 0.5
-    """Probability threshold of the candidates in decoding."""
-    nms_overlap: float = 0.3
-    """A candidate polygon is dropped when more than this fraction of it is already claimed."""
-
-    def __post_init__(self) -> None:
-        ok = (
-            all(0 < f <= 1 for f in self.fractions)
-            and self.repeats >= 1
-            and all(0 <= a <= 1 for a in self.alphas)
-            and 3 <= self.n_rays <= 128
-            and 1 <= self.depth <= 4
-            and self.batch_size >= 2
-            and self.crop_size >= 16
-            and self.learning_rate > 0
-        )
-        if not ok:
-            raise ValueError(f"invalid supported-supervision config {self}")
-
-    @classmethod
-    def from_mapping(cls, data: dict[str, Any]) -> SupportedConfig:
-        names = {f.name for f in fields(cls)}
-        values = {
-            k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in names
-        }
-        return cls(**values)
+SupportedConfig = Fig5Config
+"""The Fig. 5 settings (``methods.cellulus.fig5``)."""
 
 
 @dataclass
@@ -302,7 +243,7 @@ def supported_supervision(
                     scores["seg"],
                 )
     table = pd.DataFrame(rows)
-    table.attrs["config"] = asdict(config)
+    table.attrs["config"] = config.to_dict()
     with atomic_path(out_csv) as tmp:
         table.to_csv(tmp, index=False)
     return table

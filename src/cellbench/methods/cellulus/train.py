@@ -95,6 +95,7 @@ def train_model(
     iterations = config.epochs * config.iterations_per_epoch
     record = {
         "epoch_losses": losses,
+        "loss_flat": loss_flat(losses, config.min_loss_decrease),
         "iterations": iterations,
         "seconds": elapsed,
         "iterations_per_second": iterations / elapsed if elapsed > 0 else float("nan"),
@@ -106,6 +107,24 @@ def train_model(
         record["iterations_per_second"],
     )
     return model, record
+
+
+def loss_flat(losses: list[float], min_decrease: float) -> bool:
+    """True (and a logged warning) if the last epoch's loss is not ``min_decrease`` below the first.
+
+    A flat OCE loss means the offsets did not become object-specific (e.g. every crop was empty
+    background, or the learning rate/budget is too small): the segmentation will fail.
+    """
+    if len(losses) < 2 or losses[-1] <= (1.0 - min_decrease) * losses[0]:
+        return False
+    log.warning(
+        "CELLULUS TRAINING FAILURE: the loss did not move (first epoch %.5f, last %.5f, less than "
+        "%.1f%% lower); the network did not learn object-centric offsets",
+        losses[0],
+        losses[-1],
+        100 * min_decrease,
+    )
+    return True
 
 
 def save_checkpoint(path: str | Path, checkpoint: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 Draw ``draws`` (5000) augmented images from the unlabelled set (training images of CT2–CT7),
 each a random ``size``² (256²) crop after the augmentations, pass them through the encoder,
-global-average-pool the last ResNet block (8×8×2048 → 2048) and reduce to 32-D by PCA.
+global-average-pool the last ResNet block (8×8×2048 → 2048 for ResNet-50) and reduce to 32-D by PCA.
 Draw i is reproducible from (seed, i) alone (:func:`make_draw`), so that the retraining step
 regenerates exactly the images that were clustered without storing them.
 """
@@ -25,7 +25,7 @@ from cellbench.methods.deepng.augment import augment, random_crop
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.images import to_rgb_float, to_tensor_batch
 from cellbench.methods.deepng.model_io import load_model
-from cellbench.methods.predict import rescale_image
+from cellbench.methods.predict import rescale_image, working_scale
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,10 @@ def unlabelled_pool(dataset: PreparedDataset, cfg: DeepNGConfig) -> list[str]:
     return ids
 
 
-def load_pool(dataset: PreparedDataset, ids: list[str], scale: float) -> list[np.ndarray]:
-    return [rescale_image(to_rgb_float(dataset.image(i)), scale) for i in ids]
+def load_pool(dataset: PreparedDataset, ids: list[str], cfg: DeepNGConfig) -> list[np.ndarray]:
+    """The unlabelled pool's images, normalised and resized to the working scale."""
+    scale = working_scale(dataset, cfg.scale)
+    return [rescale_image(to_rgb_float(dataset.image(i), cfg.normalization), scale) for i in ids]
 
 
 def make_draw(
@@ -73,13 +75,13 @@ def extract_features(
     model, _, _ = load_model(model_path, torch_device)
     dataset = PreparedDataset(dataset_root)
     ids = unlabelled_pool(dataset, cfg)
-    pool = load_pool(dataset, ids, cfg.scale)
+    pool = load_pool(dataset, ids, cfg)
     n, batch = cfg.features.draws, cfg.features.batch_size
     if n < cfg.features.pca_dim:
         raise ValueError(f"need at least pca_dim={cfg.features.pca_dim} draws, got {n}")
     log.info("deepng: %d draws of %d² from %d unlabelled images", n, cfg.features.size, len(ids))
     positions = np.empty(n, dtype=np.int64)
-    pooled = np.empty((n, 2048), dtype=np.float32)
+    pooled = np.empty((n, model.latent_channels), dtype=np.float32)
     with torch.no_grad():
         for start in range(0, n, batch):
             images = []

@@ -52,7 +52,8 @@ def load_model(
     payload = torch.load(path, map_location="cpu", weights_only=False)
     if payload.get("method") != "deepng":
         raise InputError(path, "not a deepng model file")
-    model = ResNetUNet()
+    cfg = DeepNGConfig.from_dict(payload["config"])
+    model = ResNetUNet(encoder=cfg.encoder)
     model.load_state_dict(payload["state_dict"])
     model.to(device).eval()
-    return model, DeepNGConfig.from_dict(payload["config"]), payload
+    return model, cfg, payload

@@ -29,6 +29,7 @@ from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.features import load_pool, make_draw
 from cellbench.methods.deepng.images import to_tensor_batch
 from cellbench.methods.deepng.model_io import load_model, save_model
+from cellbench.methods.deepng.sanity import check_images, validation_check
 from cellbench.methods.deepng.train_segmentation import autocast
 from cellbench.models.resnet_unet import EncoderClassifier
 from cellbench.provenance import provenance
@@ -135,7 +136,7 @@ def retrain_encoder(
         labels = data["labels"]
         n_clusters = int(data["centroids"].shape[0])
     dataset = PreparedDataset(dataset_root)
-    pool = load_pool(dataset, pool_ids, cfg.scale)
+    pool = load_pool(dataset, pool_ids, cfg)
     r = cfg.retraining
     steps = r.steps_per_epoch or math.ceil(labels.size / r.batch_size)
     decoder_before = {k: v.clone() for k, v in model.decoder.state_dict().items()}
@@ -152,6 +153,10 @@ def retrain_encoder(
         torch_device,
     )
     classifier.train()
+    if r.batchnorm == "frozen":
+        for module in classifier.modules():
+            if isinstance(module, torch.nn.BatchNorm2d):
+                module.eval()
     history = []
     for epoch in range(r.epochs):
         order = rng.permutation(labels.size)
@@ -180,6 +185,7 @@ def retrain_encoder(
     for key, value in model.decoder.state_dict().items():
         if not torch.equal(value, decoder_before[key]):
             raise RuntimeError(f"decoder parameter {key} changed during encoder retraining")
+    validation = validation_check(model, check_images(dataset, cfg), cfg, torch_device)
     return save_model(
         out_path,
         model,
@@ -193,5 +199,6 @@ def retrain_encoder(
             "n_clusters": n_clusters,
             "baseline_seed": base["seed"],
             "feature_seed": feature_seed,
+            "validation": validation,
         },
     )

@@ -142,9 +142,13 @@ def cluster_consistency(
         return np.zeros(emb_f.shape[1:], dtype=np.uint32)
     g_points, _ = _pixels(emb_g, mask)
     ids = _meanshift_ids(points, delta_v, max_pixels, seed)
+    if mask is None and (ids >= 0).any():
+        # The background (largest cluster) is chosen before the consistency test: dropping it
+        # afterwards would remove the largest *object* whenever the background itself failed.
+        ids = np.where(ids == np.bincount(ids[ids >= 0]).argmax(), -1, ids)
     kept = consistency_keep(ids, g_points, delta_v, n_anchors, min_iou, np.random.default_rng(seed))
     ids = np.where(np.isin(ids, kept), ids, -1)
-    return finish(ids, idx, emb_f.shape[1:], drop_largest=mask is None)
+    return finish(ids, idx, emb_f.shape[1:], drop_largest=False)
 
 
 def embedding_affinities(

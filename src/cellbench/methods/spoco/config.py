@@ -1,15 +1,17 @@
 """Typed configuration of spoco (paper 004, Wolny et al. CVPR 2022): paper values as defaults.
 
-The Snakemake section ``methods.spoco`` maps onto :class:`SpocoConfig`; keys left out take the
-paper's CVPPP values (§3, §4.1, Appendix A.1/A.3/A.4 and METHODS.md).
+The section ``methods.spoco`` is :class:`SpocoConfig` (the method contract's one ``MethodConfig``);
+keys left out take the paper's CVPPP values (§3, §4.1, Appendix A.1/A.3/A.4 and METHODS.md).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from cellbench.methods.contract import MethodConfig
 
 Clustering = Literal["hdbscan", "meanshift", "consistency", "mws"]
 AnchorChoice = Literal["random", "mean"]
@@ -19,15 +21,17 @@ MODE_PATTERN = re.compile(
 )
 
 
-class SpocoConfig(BaseModel):
-    """All hyper-parameters of spoco training and clustering (paper defaults)."""
+class SpocoConfig(MethodConfig):
+    """spoco (paper 004, Wolny et al. CVPR 2022): pixel embeddings trained from all (SPOCO) or a
+    fraction of the objects (SPOCO@p), clustered by HDBSCAN, mean-shift, consistency clustering
+    or mutex watershed; Tables 1, 14/15 and 16. Keys left out take the paper's CVPPP values."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    datasets: list[str] = Field(
-        [], description="Datasets trained on (split train) and scored on (split test)."
+    seeds: list[Annotated[int, Field(ge=0)]] = Field(
+        [0],
+        min_length=1,
+        description="Training seeds (object sampling, init, crops); one run per mode and seed.",
+        json_schema_extra={"uniqueItems": True},
     )
-    seeds: list[int] = Field([0], description="Training seeds (object sampling, init, crops).")
     modes: list[str] = Field(
         ["full"],
         description="Training modes: full (SPOCO), sparse@p (SPOCO@p), dense_fraction@q "
@@ -111,12 +115,6 @@ class SpocoConfig(BaseModel):
         1e-6, gt=0, description="Training stops when the LR falls below this (paper 1e-6)."
     )
     iterations: int = Field(80000, ge=1, description="Iteration cap (paper 80k).")
-    scale: float = Field(
-        1.0,
-        gt=0,
-        le=4,
-        description="Images resized by this factor for training and inference (paper 1).",
-    )
     # --- clustering (App. A.4) ---
     min_cluster_size: int = Field(200, ge=2, description="HDBSCAN min_cluster_size (paper 200).")
     min_size: int = Field(
@@ -139,7 +137,6 @@ class SpocoConfig(BaseModel):
         description="HDBSCAN / mean-shift fitted on at most this many random pixels, the rest "
         "labelled as their nearest fitted pixel (0: all pixels, paper).",
     )
-    tile_size: int = Field(0, ge=0, description="Inference tile side (0: the whole image at once).")
 
     @field_validator("modes")
     @classmethod
@@ -184,30 +181,3 @@ def parse_run(run: str) -> tuple[str, int]:
         raise ValueError(f"not a spoco run name: {run!r}")
     kind, fraction, seed = match.groups()
     return (f"{kind}@{fraction}" if fraction else kind), int(seed)
-
-
-def schema_fragment() -> dict:
-    """The Snakemake config schema of ``methods.spoco`` generated from :class:`SpocoConfig`
-    (written to workflow/schemas/parts/methods.spoco.schema.yaml)."""
-
-    def clean(node: object) -> None:
-        if isinstance(node, dict):
-            node.pop("title", None)
-            node.pop("default", None)
-            for value in node.values():
-                clean(value)
-        elif isinstance(node, list):
-            for value in node:
-                clean(value)
-
-    schema = SpocoConfig.model_json_schema()
-    clean(schema)
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "description": "spoco (paper 004): sparse object-level supervision of pixel embeddings; "
-        "training modes, four clusterings, Tables 1, 14/15, 16. Keys left out take the paper's "
-        "values (cellbench.methods.spoco.config.SpocoConfig validates this section again).",
-        "required": ["datasets"],
-        "properties": schema["properties"],
-    }

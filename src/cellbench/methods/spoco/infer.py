@@ -17,6 +17,7 @@ from cellbench.data.layout import PreparedDataset
 from cellbench.device import select_device
 from cellbench.errors import InputError
 from cellbench.io import atomic_dir, write_labels
+from cellbench.methods.contract import working_scale
 from cellbench.methods.predict import (
     PROVENANCE_FILE,
     file_sha256,
@@ -124,7 +125,7 @@ def load(model_path: str | Path, device: str = "auto") -> SpocoSegmenter:
         raise InputError(path, f"not a spoco model ({exc})") from exc
     if not isinstance(state, dict) or "f" not in state or "config" not in state:
         raise InputError(path, "not a spoco model (keys f, g, config missing)")
-    cfg = SpocoConfig(**state["config"])
+    cfg = SpocoConfig.model_validate(state["config"])
     dev = select_device(device)
     nets = []
     for key in ("f", "g"):
@@ -147,9 +148,10 @@ def embed_dataset(
     segmenter = load(model_path, device)
     dataset = PreparedDataset(dataset_root)
     ids = split_image_ids(dataset, split)
+    scale = working_scale(dataset, segmenter.cfg.scale)
     with atomic_dir(out_dir) as tmp:
         for image_id in ids:
-            image = rescale_image(dataset.image(image_id), segmenter.cfg.scale)
+            image = rescale_image(dataset.image(image_id), scale)
             start = time.perf_counter()
             f, g = segmenter.embeddings(image)
             np.savez_compressed(
@@ -163,6 +165,7 @@ def embed_dataset(
             "model_sha256": file_sha256(model_path),
             "config": segmenter.cfg.model_dump(mode="json"),
             "seed": segmenter.seed,
+            "scale": scale,
             "provenance": provenance(
                 config_digest=config_digest, seed=segmenter.seed, device=str(segmenter.device)
             ),
@@ -193,7 +196,7 @@ def embeddings_config(
     path = embeddings_dir / PROVENANCE_FILE
     try:
         record = json.loads(path.read_text())
-        cfg = SpocoConfig(**{**record["config"], **(inference or {})})
+        cfg = SpocoConfig.model_validate({**record["config"], **(inference or {})})
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(path, f"not a spoco embeddings record ({exc})") from exc
     return cfg, int(record["seed"])
@@ -220,11 +223,12 @@ def cluster_dataset(
     cfg, seed = embeddings_config(embeddings_dir, inference)
     dataset = PreparedDataset(dataset_root)
     ids = split_image_ids(dataset, split)
+    scale = working_scale(dataset, cfg.scale)
     shapes = {}
     for image_id in ids:  # validate every file before any clustering
         row = dataset.row(image_id)
         scaled = rescale_image(
-            np.zeros((int(row["height"]), int(row["width"])), np.uint8), cfg.scale
+            np.zeros((int(row["height"]), int(row["width"])), np.uint8), scale
         ).shape
         path = embeddings_dir / f"{image_id}.npz"
         if not path.is_file():
@@ -238,7 +242,7 @@ def cluster_dataset(
             f, g = read_embeddings(embeddings_dir / f"{image_id}.npz", scaled, cfg.embedding_dim)
             mask = None
             if foreground == "gt":
-                mask = rescale_image(dataset.labels(image_id), cfg.scale, order=0) > 0
+                mask = rescale_image(dataset.labels(image_id), scale, order=0) > 0
             start = time.perf_counter()
             labels = cluster(f, g, cfg, method, mask, seed)
             timings[image_id] = time.perf_counter() - start
@@ -253,7 +257,7 @@ def cluster_dataset(
             "foreground": foreground,
             "dataset": dataset.name,
             "embeddings": str(embeddings_dir),
-            "scale": cfg.scale,
+            "scale": scale,
             "provenance": provenance(config_digest=config_digest, seed=seed, device="cpu"),
         }
         (tmp / PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n")

@@ -154,7 +154,7 @@ def consistency_anchor_pixels(
         idx = torch.nonzero(remaining).squeeze(1)
         pick = int(idx[torch.randint(len(idx), (1,), generator=generator, device=idx.device)])
         anchors.append(pick)
-        ball = (flat - flat[:, pick : pick + 1]).norm(dim=0) < delta_v
+        ball = (flat - flat[:, pick : pick + 1]).pow(2).sum(0) < delta_v**2
         remaining &= ~ball
         remaining[pick] = False
     return anchors

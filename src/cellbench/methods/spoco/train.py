@@ -23,6 +23,7 @@ from cellbench.data.layout import PreparedDataset
 from cellbench.device import seed_everything, select_device
 from cellbench.errors import InputError
 from cellbench.io import atomic_path
+from cellbench.methods.contract import working_scale
 from cellbench.methods.predict import rescale_image
 from cellbench.methods.spoco import losses
 from cellbench.methods.spoco.augment import geometric, photometric
@@ -142,7 +143,9 @@ def train(
     kind, _ = parse_mode(mode)
     rng = seed_everything(seed)
     dev = select_device(device)
-    images_np, labels_np, ids = load_training_data(dataset_root, cfg.scale)
+    images_np, labels_np, ids = load_training_data(
+        dataset_root, working_scale(dataset_root, cfg.scale)
+    )
     chosen, targets_np, record = build_targets(labels_np, mode, rng)
     images = [to_unit(images_np[i]) for i in chosen]
     targets = [torch.from_numpy(t) for t in targets_np]
