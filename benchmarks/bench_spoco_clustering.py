@@ -6,7 +6,8 @@ second of the paper's network (depth 6, 16…512 maps, batch 4 × 448²) in full
 The embedding is a synthetic rosette's labels (synth-leaves generator) at 448², one random
 16-D centre per leaf plus Gaussian noise (σ 0.1), so every algorithm has real clusters to find.
 
-Usage: python benchmarks/bench_spoco_clustering.py [--threads 2] [--train-iterations 2]
+Usage: python benchmarks/bench_spoco_clustering.py [--threads 2] [--train-iterations 2] [--size 448]
+(--size: side of the embedding image; the paper's is 448, smaller sizes for a busy machine.)
 """
 
 from __future__ import annotations
@@ -106,10 +107,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--train-iterations", type=int, default=2)
+    parser.add_argument("--size", type=int, default=448)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"device: {device_description('cpu')}, {args.threads} threads")
-    emb, labels = embedding()
+    emb, labels = embedding(args.size)
+    print(f"embedding: {args.size}×{args.size}, 16-D")
     seconds = time_clusterings(emb, labels)
     print("\nratio to mutex watershed (ours | paper SPOCO@0.1 | paper SPOCO):")
     for name in ("hdbscan", "meanshift", "consistency"):
