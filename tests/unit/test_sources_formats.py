@@ -89,6 +89,19 @@ def test_palette_png_labels(tmp_path: Path) -> None:
         cvppp.read_palette_labels(tmp_path / "grey.png")
 
 
+def test_rgb_png_labels_no_overflow(tmp_path: Path) -> None:
+    """An RGB label PNG: colours that collide under uint8 channel arithmetic stay distinct."""
+    rgb = np.zeros((4, 4, 3), np.uint8)
+    rgb[0, 0] = (1, 0, 0)  # 1·256² …
+    rgb[1, 1] = (0, 1, 0)  # … and 1·256 overflow to the same uint8 value as …
+    rgb[2, 2] = (0, 0, 1)  # … 1 when multiplied in uint8
+    rgb[3, 3] = (255, 255, 255)
+    Image.fromarray(rgb, mode="RGB").save(tmp_path / "rgb_label.png")
+    labels = cvppp.read_palette_labels(tmp_path / "rgb_label.png")
+    assert labels.dtype == np.uint16 and labels[0, 1] == 0
+    assert len({int(labels[i, i]) for i in range(4)}) == 4 and labels.max() == 4
+
+
 def test_ctc_partial_flag() -> None:
     seg = np.zeros((6, 6), np.uint16)
     seg[0:2, 0:2] = 1

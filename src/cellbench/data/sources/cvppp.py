@@ -13,15 +13,23 @@ from cellbench.errors import InputError
 
 
 def read_palette_labels(path: Path) -> np.ndarray:
-    """Leaf labels from the palette indices of a label PNG (0 = background)."""
+    """Leaf labels from the palette indices of a label PNG (0 = background).
+
+    An RGB(A) label PNG (a re-saved copy) is read by its colours: each distinct colour is one
+    leaf, black is background; the colour code is formed in int64 (no uint8 overflow).
+    """
     try:
         with Image.open(path) as image:
-            if image.mode != "P":
-                raise InputError(path, f"expected a palette PNG (mode P), got mode {image.mode}")
-            indices = np.asarray(image)
+            if image.mode == "P":
+                indices = np.asarray(image).astype(np.int64)
+            elif image.mode in ("RGB", "RGBA"):
+                rgb = np.asarray(image.convert("RGB")).astype(np.int64)
+                indices = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+            else:
+                raise InputError(path, f"expected a palette or RGB PNG, got mode {image.mode}")
     except OSError as exc:
         raise InputError(path, f"cannot be read as PNG ({exc})") from exc
-    return relabel_sequential(indices.astype(np.int64))[0].astype(np.uint16)
+    return relabel_sequential(indices)[0].astype(np.uint16)
 
 
 def read_rgb(path: Path) -> np.ndarray:

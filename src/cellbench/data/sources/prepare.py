@@ -331,7 +331,9 @@ def _prepare_cvppp(root: Path, out: Path, info: DatasetInfo, seed: int, overwrit
     if not plants:
         raise InputError(root, "no CVPPP *_label.png found next to the *_rgb.png images")
     rng = np.random.default_rng(seed)
-    n_test = max(1, round(0.2 * len(plants))) if len(plants) > 1 else 0
+    # spoco (paper 004, App. A.3): 103 train / 25 validation of the 128 plants; the validation
+    # plants are the test split here (A1 test labels are not public).
+    n_test = max(1, round(25 / 128 * len(plants))) if len(plants) > 1 else 0
     test = {plants[int(i)][0] for i in rng.choice(len(plants), size=n_test, replace=False)}
     with write_dataset(out, info, overwrite=overwrite) as writer:
         for stem, rgb, label in plants:
