@@ -127,3 +127,12 @@ def test_duplicate_yaml_key_is_named_before_any_job(dry_run, tmp_path: Path) -> 
     result = dry_run("--configfile", str(bad))
     assert result.returncode != 0
     assert "dup.yaml:2: duplicate key 'seed'" in result.stderr + result.stdout
+
+
+def test_commands_without_cores_build_the_workflow(workdir: Path) -> None:
+    """`--unlock` (README: after a killed run) needs no --cores, though rules take all cores."""
+    result = subprocess.run(
+        [SNAKEMAKE, "--unlock"], cwd=workdir, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Unlocked working directory" in result.stdout + result.stderr

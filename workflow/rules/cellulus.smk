@@ -39,7 +39,7 @@ rule cellulus_train:
         "results/benchmarks/cellulus_train/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=lambda wildcards, attempt: 720 * attempt,
@@ -69,7 +69,7 @@ rule cellulus_select:
         "results/benchmarks/cellulus_select/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=lambda wildcards, attempt: 240 * attempt,
@@ -95,7 +95,7 @@ rule cellulus_predict:
         "results/benchmarks/cellulus_predict/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=lambda wildcards, attempt: 120 * attempt,
@@ -183,7 +183,7 @@ rule cellulus_embedding_figure:
         "results/logs/cellulus_embedding_figure/{dataset}/{run}.log",
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     params:
         n_images=3,
         device=config["device"],
@@ -225,7 +225,7 @@ rule cellulus_fig5:
         "results/benchmarks/cellulus_fig5.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
     params:

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
+
 from cellbench.config import validate_config
 
 # The validated config of every method package (cellbench.methods.<name>); a method absent from
@@ -10,6 +12,13 @@ METHOD_CONFIGS = validate_config(
     config, Path(workflow.current_basedir).parent / "schemas"
 )
 FINAL_OUTPUTS: list[str] = []
+# Threads of a multi-threaded job (training, inference): every core of a local run (--cores N).
+# Without --cores (a remote executor such as SLURM, where each job asks for its own CPUs, or a
+# command that runs no job: --unlock, --report) workflow.cores is undefined: 8 CPUs per job.
+try:
+    JOB_THREADS = workflow.cores
+except WorkflowError:
+    JOB_THREADS = 8
 EVALUATIONS: list[str] = []
 
 

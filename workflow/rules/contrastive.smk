@@ -33,7 +33,7 @@ rule contrastive_train:
         "results/benchmarks/contrastive_train/{dataset}/seed{cseed}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
     params:
@@ -54,7 +54,7 @@ rule contrastive_cnn_train:
         "results/benchmarks/contrastive_cnn_train/{dataset}/cnn-seed{cseed}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
     params:
@@ -99,7 +99,7 @@ rule contrastive_predict:
         run=contrastive_runs.RUN_WILDCARD,
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
     params:

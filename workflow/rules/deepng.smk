@@ -25,7 +25,7 @@ rule deepng_train_segmentation:
         seed=r"\d+",
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=lambda wildcards, attempt: 720 * attempt,
@@ -51,7 +51,7 @@ rule deepng_features:
         "results/benchmarks/deepng_features/{dataset}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=lambda wildcards, attempt: 120 * attempt,
@@ -76,7 +76,7 @@ rule deepng_cluster:
         **deepng_runs.CLUSTER_WILDCARDS,
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         runtime=lambda wildcards, attempt: 240 * attempt,
         mem_mb=lambda wildcards, attempt: 16000 * attempt,
@@ -105,7 +105,7 @@ rule deepng_retrain:
         **deepng_runs.CLUSTER_WILDCARDS,
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=lambda wildcards, attempt: 240 * attempt,
@@ -134,7 +134,7 @@ rule deepng_predict:
         "results/benchmarks/deepng_predict/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
     params:

@@ -19,7 +19,7 @@ rule pretrained_predict:
         tool="stardist|cellpose",
     conda:
         "../../envs/pretrained.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
     params:

@@ -36,7 +36,7 @@ rule spoco_train:
         "results/benchmarks/spoco_train/{dataset}/{spoco_train}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
     params:
@@ -58,7 +58,7 @@ rule spoco_embed:
         "results/benchmarks/spoco_embed/{dataset}/{spoco_train}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: workflow.cores
+    threads: JOB_THREADS
     resources:
         gpu=1,
     params:
