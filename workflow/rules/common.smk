@@ -14,11 +14,12 @@ METHOD_CONFIGS = validate_config(
 FINAL_OUTPUTS: list[str] = []
 # Threads of a multi-threaded job (training, inference): every core of a local run (--cores N).
 # Without --cores (a remote executor such as SLURM, where each job asks for its own CPUs, or a
-# command that runs no job: --unlock, --report) workflow.cores is undefined: 8 CPUs per job.
+# command that runs no job: --unlock, --report) workflow.cores is undefined: the config's
+# remote_job_threads.
 try:
     JOB_THREADS = workflow.cores
 except WorkflowError:
-    JOB_THREADS = 8
+    JOB_THREADS = config["remote_job_threads"]
 EVALUATIONS: list[str] = []
 
 
