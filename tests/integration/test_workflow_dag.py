@@ -34,7 +34,14 @@ def dry_run(workdir: Path):
 
 
 @pytest.mark.parametrize(
-    "extra", [[], ["--configfile", "config/paper.yaml"]], ids=["default", "paper"]
+    "extra",
+    [
+        [],
+        ["--configfile", "config/paper.yaml"],
+        ["--configfile", "config/cpu-real.yaml"],
+        ["--configfile", "config/ci-slurm.yaml"],
+    ],
+    ids=["default", "paper", "cpu-real", "ci-slurm"],
 )
 def test_dry_run_builds_dag(dry_run, extra: list[str]) -> None:
     result = dry_run(*extra)
