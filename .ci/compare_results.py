@@ -29,6 +29,8 @@ VOLATILE_KEYS = {"host", "hostname", "created", "platform", "device", "timestamp
 VOLATILE_KEYS |= {"model_sha256"}
 # Wall-clock timings recorded with a result (training speed), not results themselves.
 VOLATILE_KEYS |= {"seconds", "iterations_per_second", "elapsed", "duration", "wall_seconds"}
+# Where each copy ran (the two runs are in two folders by design).
+VOLATILE_KEYS |= {"workflow_dir", "snakefile_dir"}
 SKIPPED_DIRS = {"logs", "benchmarks", ".snakemake"}
 SKIPPED_SUFFIXES = {".html", ".log"}
 
