@@ -25,7 +25,7 @@ import tifffile
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
-from cellbench.io import atomic_path, read_image, read_labels, tifffile_problems
+from cellbench.io import atomic_path, read_image, read_labels, tifffile_problems, write_json
 from cellbench.methods.predict import PROVENANCE_FILE
 from cellbench.metrics import dataset_scores, image_scores, metric_parameters
 from cellbench.provenance import provenance
@@ -205,8 +205,7 @@ def evaluate(
     }
     with atomic_path(per_image_csv) as tmp:
         per_image.to_csv(tmp, index=False)
-    with atomic_path(summary_json) as tmp:
-        tmp.write_text(json.dumps(summary, indent=2, default=_json_default) + "\n")
+    write_json(summary_json, summary, default=_json_default)
     return summary
 
 

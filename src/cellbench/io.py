@@ -6,13 +6,15 @@ interrupted job never leaves a file that looks complete.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import tifffile
@@ -91,6 +93,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def write_json(path: str | Path, data: Any, default: Callable[[Any], Any] | None = None) -> Path:
+    """Write ``data`` as indented JSON to ``path`` atomically (``default`` as in json.dumps)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=default) + "\n")
+    return Path(path)
 
 
 @contextmanager

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.evaluation import dataset_pairs, folder_pairs, score_pairs, summarise
-from cellbench.io import atomic_path
+from cellbench.io import atomic_path, write_json
 from cellbench.metrics import metric_parameters
 
 HEADLINE = ("f1", "seg", "dsb_map", "sbd", "abs_dic", "dice")
@@ -48,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:  # files first: a closed stdout (``| head``) must not lose them
         with atomic_path(args.out / "per_image.csv") as tmp:
             per_image.to_csv(tmp, index=False)
-        with atomic_path(args.out / "summary.json") as tmp:
-            tmp.write_text(json.dumps(summary, indent=2, default=float) + "\n")
+        write_json(args.out / "summary.json", summary, default=float)
     overall = summary["metrics"]
     print(f"{len(per_image)} images")
     for key in HEADLINE:

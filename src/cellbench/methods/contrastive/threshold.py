@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from cellbench.errors import InputError
-from cellbench.io import atomic_path
+from cellbench.io import write_json
 from cellbench.methods.contrastive.config import ContrastiveConfig
 from cellbench.methods.contrastive.images import grey, prepare_image
 from cellbench.methods.contrastive.postprocess import instances
@@ -67,9 +67,7 @@ def fit(
         "train_images": trainset.image_ids,
         "provenance": provenance(config_digest=config_digest),
     }
-    with atomic_path(out_path) as tmp:
-        tmp.write_text(json.dumps(record, indent=2) + "\n")
-    return Path(out_path)
+    return write_json(out_path, record)
 
 
 @dataclass(frozen=True)

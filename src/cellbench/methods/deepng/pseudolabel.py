@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from pathlib import Path
@@ -23,7 +22,7 @@ from cellbench.cluster import growing_neural_gas, neural_gas, normalized_entropy
 from cellbench.cluster.entropy import cluster_sizes
 from cellbench.data.layout import PreparedDataset
 from cellbench.device import seed_everything, select_device
-from cellbench.io import atomic_path
+from cellbench.io import atomic_path, write_json
 from cellbench.methods.deepng.augment import augment, random_crop
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.features import load_pool, make_draw
@@ -84,8 +83,7 @@ def cluster_features(
     }
     with atomic_path(out_npz) as tmp, open(tmp, "wb") as handle:
         np.savez(handle, labels=labels.astype(np.int64), centroids=centroids)
-    with atomic_path(out_json) as tmp:
-        tmp.write_text(json.dumps(summary, indent=2) + "\n")
+    write_json(out_json, summary)
     log.info(
         "%s k=%d seed=%d: %d clusters, normalized entropy %.4f",
         algo,

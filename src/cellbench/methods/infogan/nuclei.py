@@ -15,7 +15,7 @@ from skimage import measure, morphology
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
-from cellbench.io import atomic_path
+from cellbench.io import write_json
 from cellbench.methods.infogan import stain
 from cellbench.methods.infogan.config import InfoganConfig, SegmentationConfig
 from cellbench.provenance import provenance
@@ -94,9 +94,7 @@ def fit(
         "segmentation": config.segmentation.to_dict(),
         "provenance": provenance(config_digest=config_digest, device="cpu"),
     }
-    with atomic_path(out) as tmp:
-        tmp.write_text(json.dumps(record, indent=2) + "\n")
-    return Path(out)
+    return write_json(out, record)
 
 
 def load(model_path: str | Path, device: str = "auto") -> NucleiSegmenter:

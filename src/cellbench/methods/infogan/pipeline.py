@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import numpy as np
 import torch
 
 from cellbench.errors import InputError
-from cellbench.io import atomic_path
+from cellbench.io import write_json
 from cellbench.methods.infogan.cells import read_cells
 from cellbench.methods.infogan.config import InfoganConfig
 from cellbench.methods.infogan.experiments import (
@@ -83,9 +82,7 @@ def evaluate_run(
         result["table4"] = image_table(props, folds, seed)
         result["proportions"] = props.reset_index().to_dict(orient="list")
     result["provenance"] = provenance(config_digest=config_digest, seed=seed, device="cpu")
-    with atomic_path(out) as tmp:
-        tmp.write_text(json.dumps(result, indent=2, default=float) + "\n")
-    return Path(out)
+    return write_json(out, result, default=float)
 
 
 @torch.no_grad()

@@ -31,7 +31,7 @@ from skimage.feature import peak_local_max
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
-from cellbench.io import atomic_path
+from cellbench.io import write_json
 from cellbench.methods.contract import working_scale
 from cellbench.methods.otsu_watershed.config import Channel, OtsuWatershedConfig, Threshold
 from cellbench.provenance import provenance
@@ -242,9 +242,7 @@ def fit(
         "fit_scores": scores,
         "provenance": provenance(config_digest=config_digest, device="cpu"),
     }
-    with atomic_path(out) as tmp:
-        tmp.write_text(json.dumps(record, indent=2) + "\n")
-    return Path(out)
+    return write_json(out, record)
 
 
 def load(model_path: str | Path, device: str = "auto") -> OtsuWatershedModel:
