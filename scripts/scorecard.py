@@ -8,6 +8,7 @@ with script_logging(snakemake.log[0]):
         snakemake.input.published,
         snakemake.input.tables,
         snakemake.input.spoco,
+        snakemake.input.groups,
         snakemake.input.provenance,
         list(snakemake.output),
         preset=snakemake.params.preset,

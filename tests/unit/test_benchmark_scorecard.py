@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -79,7 +80,7 @@ def test_a_missing_published_file_is_named() -> None:
         ("dsb2018", "synth-dsb"),
         ("ctc-hsc", "synth-ctc"),
         ("tissuenet", "synth-tissuenet"),
-        ("tissuenet-immune", None),  # a per-tissue subset cellbench does not score
+        ("tissuenet-immune", "synth-tissuenet-immune"),  # a group of TissueNet
         ("consep", "synth-histo"),
         ("marrow-b", "synth-marrow"),
         ("cvppp-a1", "synth-leaves"),
@@ -282,6 +283,75 @@ def test_our_numbers_from_the_method_tables(method_tables: list[Path]) -> None:
     assert precision["sd"] == pytest.approx(np.std([0.8, 0.9], ddof=1))
 
 
+def summary(path: Path, method: str, dataset: str, run: str, groups: dict) -> Path:
+    path.mkdir(parents=True)
+    data = {"method": method, "dataset": dataset, "run": run, "groups": groups}
+    (path / "summary.json").write_text(json.dumps(data))
+    return path / "summary.json"
+
+
+def test_tissuenet_tissues_come_from_the_summary_groups(tmp_path: Path) -> None:
+    """cellulus Tables 1-2 report TissueNet per tissue: the evaluation's groups answer them."""
+    paths = [
+        summary(
+            tmp_path / "a",
+            "cellulus",
+            "tissuenet",
+            "seed0",
+            {"immune": {"f1": 0.6, "seg": 0.5}, "Lung": {"f1": 0.4, "seg": 0.3}},
+        ),
+        summary(
+            tmp_path / "b", "cellulus", "tissuenet", "seed1", {"immune": {"f1": 0.8, "seg": 0.5}}
+        ),
+        summary(
+            tmp_path / "c",
+            "cellulus",
+            "tissuenet",
+            "scale0.5-seed0",
+            {"immune": {"f1": 0.1, "seg": 0.2}},
+        ),
+        summary(
+            tmp_path / "d",
+            "stardist",
+            "tissuenet",
+            "pretrained",
+            {"immune": {"f1": 0.66, "seg": 0.41}},
+        ),
+        summary(
+            tmp_path / "e",
+            "cellulus",
+            "synth-tissuenet",
+            "seed0",
+            {"immune": {"f1": 0.3, "seg": 0.2}},
+        ),
+        summary(tmp_path / "f", "cellulus", "synth-ctc", "seed0", {"all": {"f1": 1, "seg": 1}}),
+    ]
+    frame = pd.DataFrame(sc.group_ours(paths)).set_index(sc.KEY)
+    immune = frame.loc[("cellulus Table 1", "cellulus", "f1", "tissuenet-immune")]
+    assert (immune["value"], immune["n_seeds"]) == (pytest.approx(0.7), 2)
+    assert immune["sd"] == pytest.approx(np.std([0.6, 0.8], ddof=1))
+    assert frame.loc[("cellulus Table 1", "cellulus", "seg", "tissuenet-lung"), "value"] == 0.3
+    assert frame.loc[("cellulus Table 2", "scale 0.5", "f1", "tissuenet-immune"), "value"] == 0.1
+    assert frame.loc[("cellulus Table 2", "scale 1", "f1", "tissuenet-immune"), "value"] == 0.7
+    assert frame.loc[("cellulus Table 1", "stardist", "f1", "tissuenet-immune"), "value"] == 0.66
+    synthetic = frame.xs("synth-tissuenet-immune", level="dataset")
+    assert synthetic.index.get_level_values("table").unique().tolist() == ["cellulus Table 1"]
+    assert len(frame) == 2 * (3 + 1 + 1 + 1)  # no Table 2 without a sweep, nothing ungrouped
+    claims = sc.published_claims(PUBLISHED)
+    card = sc.scorecard(
+        claims[claims["table"] == "cellulus Table 1"],
+        frame.reset_index(),
+        pd.DataFrame(columns=["method", "dataset", "device", "config_hash"]),
+        tolerance=0.05,
+        abs_dic_tolerance=0.5,
+        preset="paper",
+        known_datasets=REAL_DATASETS,
+    ).set_index(["row", "metric", "dataset"])
+    assert card.loc[("stardist", "f1", "tissuenet-immune"), "verdict"] == sc.REPRODUCED
+    assert card.loc[("cellulus", "f1", "tissuenet-immune"), "verdict"] == sc.REPRODUCED
+    assert card.loc[("cellulus", "f1", "tissuenet-pancreas"), "verdict"] == sc.NOT_RUN
+
+
 def test_spoco_rows_are_answered_in_every_table() -> None:
     runs = pd.DataFrame(
         {
@@ -321,6 +391,7 @@ def test_default_configuration_never_claims_a_reproduction(
     card = sc.write_scorecard(
         PUBLISHED,
         synthetic,
+        [],
         [],
         [],
         outputs,

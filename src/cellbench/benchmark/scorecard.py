@@ -59,6 +59,9 @@ STAND_INS = {
     "marrow-": "synth-marrow",
     "cvppp-": "synth-leaves",
 }
+# Datasets whose groups (evaluation summaries: "groups") a paper reports as datasets of their own:
+# cellulus Tables 1-2 give TissueNet per tissue, here tissuenet-<tissue> (and its stand-in's).
+GROUPED = ("tissuenet", "synth-tissuenet")
 METRIC_LABELS = {
     "f1": "F1@0.5",
     "seg": "SEG",
@@ -92,13 +95,23 @@ INFOGAN_OURS = {
 }
 
 
+def split_subset(dataset: str) -> tuple[str, str | None]:
+    """(dataset, group) of a paper dataset that is one group of a cellbench dataset, e.g.
+    ``tissuenet-immune`` -> (``tissuenet``, ``immune``); (dataset, None) otherwise."""
+    for parent in GROUPED:
+        if dataset.startswith(f"{parent}-"):
+            return parent, dataset.removeprefix(f"{parent}-")
+    return dataset, None
+
+
 def stand_in(dataset: str | None) -> str | None:
-    """The synthetic dataset that mimics ``dataset`` (None when there is none)."""
+    """The synthetic dataset (or group of one) that mimics ``dataset`` (None when none does)."""
     if not dataset:
         return None
+    parent, group = split_subset(dataset)
     for prefix, synthetic in STAND_INS.items():
-        if dataset == prefix or (prefix.endswith("-") and dataset.startswith(prefix)):
-            return synthetic
+        if parent == prefix or (prefix.endswith("-") and parent.startswith(prefix)):
+            return synthetic if group is None else f"{synthetic}-{group}"
     return None
 
 
@@ -463,6 +476,56 @@ def infogan_ours(tables: Mapping[int, str | Path]) -> list[dict[str, Any]]:
     return rows
 
 
+def group_ours(summaries: Sequence[str | Path]) -> list[dict[str, Any]]:
+    """Per-group F1/SEG of the cellulus Table 1 methods on the :data:`GROUPED` datasets, as
+    datasets ``<dataset>-<group>``: Table 1 from the seed runs (cellulus; the pretrained tools'
+    single run), mean ± sd over seeds; Table 2, on datasets with a scale sweep, from cellulus'
+    scale runs (its seed runs: scale 1)."""
+    from cellbench.methods.cellulus.runs import parse_run
+    from cellbench.tables.summaries import read_summary
+
+    records = []
+    for path in summaries:
+        summary = read_summary(path)
+        if summary["dataset"] not in GROUPED:
+            continue
+        scale = parse_run(summary["run"])[1] if summary["method"] == "cellulus" else None
+        for group, metrics in summary.get("groups", {}).items():
+            records.append(
+                {
+                    "method": summary["method"],
+                    "dataset": f"{summary['dataset']}-{group.lower()}",
+                    "scale": 1.0 if scale is None else scale,
+                    "seed_run": scale is None,
+                    "f1": metrics["f1"],
+                    "seg": metrics["seg"],
+                }
+            )
+    rows = []
+    frame = pd.DataFrame(records, columns=["method", "dataset", "scale", "seed_run", "f1", "seg"])
+    swept = set(frame.loc[~frame["seed_run"] & (frame["method"] == "cellulus"), "dataset"])
+    for (method, dataset, scale), group in frame.groupby(["method", "dataset", "scale"]):
+        sweep = method == "cellulus" and dataset in swept
+        tables = [("cellulus Table 2", f"scale {scale:g}")] if sweep else []
+        if group["seed_run"].all():
+            tables.append(("cellulus Table 1", method))
+        for (table, row), metric in product(tables, ("f1", "seg")):
+            values = group[metric].astype(float)
+            rows.append(
+                _ours(
+                    table=table,
+                    row=row,
+                    metric=metric,
+                    dataset=dataset,
+                    method=method,
+                    value=values.mean(),
+                    sd=values.std(ddof=1) if len(values) > 1 else None,
+                    n_seeds=len(values),
+                )
+            )
+    return rows
+
+
 def spoco_ours(runs: pd.DataFrame) -> list[dict[str, Any]]:
     """spoco runs (:func:`cellbench.tables.spoco.spoco_rows`): mean ± sd of SBD and |DiC| over
     seeds per (training mode, clustering, foreground), once for each table that lists it."""
@@ -564,7 +627,7 @@ def scorecard(
             row["verdict"] = verdict(within, difference)
         elif synthetic is not None:
             row["verdict"] = STAND_IN
-        elif claim["dataset"] not in known_datasets:
+        elif split_subset(claim["dataset"] or "")[0] not in known_datasets:
             row["verdict"] = f"{NO_DATASET} ({claim['paper_dataset']})"
         else:
             row["verdict"] = NOT_RUN
@@ -642,11 +705,14 @@ def display(card: pd.DataFrame) -> pd.DataFrame:
 
 
 def our_numbers(
-    tables: Sequence[str | Path], spoco_summaries: Sequence[str | Path]
+    tables: Sequence[str | Path],
+    spoco_summaries: Sequence[str | Path],
+    group_summaries: Sequence[str | Path] = (),
 ) -> pd.DataFrame:
     """Every number of ours that answers a claim, from the method tables the run wrote (found by
-    file name: cellulus_table{1,2}, contrastive_table2, deepng_table1, infogan_table{1,3,4}) and
-    the spoco evaluation summaries."""
+    file name: cellulus_table{1,2}, contrastive_table2, deepng_table1, infogan_table{1,3,4}), the
+    spoco evaluation summaries and the per-group scores of cellulus' and the pretrained tools'
+    summaries (:func:`group_ours`)."""
     from cellbench.tables.spoco import spoco_rows
 
     by_name = {Path(path).stem: path for path in tables}
@@ -660,6 +726,7 @@ def our_numbers(
     )
     if spoco_summaries:
         rows += spoco_ours(spoco_rows(spoco_summaries, []))
+    rows += group_ours(group_summaries)
     return pd.DataFrame(rows, columns=[*KEY, "method", "value", "sd", "n_seeds"])
 
 
@@ -681,6 +748,7 @@ def write_scorecard(
     published: Sequence[str | Path],
     tables: Sequence[str | Path],
     spoco_summaries: Sequence[str | Path],
+    group_summaries: Sequence[str | Path],
     provenance_files: Sequence[str | Path],
     outputs: Sequence[str | Path],
     *,
@@ -695,7 +763,7 @@ def write_scorecard(
     claims = published_claims(published)
     card = scorecard(
         claims,
-        our_numbers(tables, spoco_summaries),
+        our_numbers(tables, spoco_summaries, group_summaries),
         provenance_by_run(provenance_files),
         tolerance=tolerance,
         abs_dic_tolerance=abs_dic_tolerance,
