@@ -341,7 +341,7 @@ def test_tissuenet_tissues_come_from_the_summary_groups(tmp_path: Path) -> None:
     card = sc.scorecard(
         claims[claims["table"] == "cellulus Table 1"],
         frame.reset_index(),
-        pd.DataFrame(columns=["method", "dataset", "device", "config_hash"]),
+        pd.DataFrame([["cellulus", "tissuenet", "cuda:0", "h"]], columns=sc.PROVENANCE_COLUMNS),
         tolerance=0.05,
         abs_dic_tolerance=0.5,
         preset="paper",
@@ -350,6 +350,7 @@ def test_tissuenet_tissues_come_from_the_summary_groups(tmp_path: Path) -> None:
     assert card.loc[("stardist", "f1", "tissuenet-immune"), "verdict"] == sc.REPRODUCED
     assert card.loc[("cellulus", "f1", "tissuenet-immune"), "verdict"] == sc.REPRODUCED
     assert card.loc[("cellulus", "f1", "tissuenet-pancreas"), "verdict"] == sc.NOT_RUN
+    assert card.loc[("cellulus", "f1", "tissuenet-immune"), "device"] == "cuda:0"  # its dataset's
 
 
 def test_spoco_rows_are_answered_in_every_table() -> None:

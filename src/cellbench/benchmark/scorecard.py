@@ -31,6 +31,7 @@ import pandas as pd
 from cellbench.errors import InputError
 
 KEY = ["table", "row", "metric", "dataset"]
+PROVENANCE_COLUMNS = ["method", "dataset", "device", "config_hash"]
 CLAIM_COLUMNS = [
     "paper",
     "method",
@@ -570,7 +571,7 @@ def provenance_by_run(paths: Iterable[str | Path]) -> pd.DataFrame:
                 "config_hash": prov.get("config_hash"),
             }
         )
-    return pd.DataFrame(rows, columns=["method", "dataset", "device", "config_hash"])
+    return pd.DataFrame(rows, columns=PROVENANCE_COLUMNS)
 
 
 # ---- the decision ---------------------------------------------------------------------------
@@ -631,7 +632,10 @@ def scorecard(
             row["verdict"] = f"{NO_DATASET} ({claim['paper_dataset']})"
         else:
             row["verdict"] = NOT_RUN
-        row.update(preset=preset, **_provenance(provenance, row["method"], row["our_dataset"]))
+        row.update(
+            preset=preset,
+            **_provenance(provenance, row["method"], split_subset(row["our_dataset"])[0]),
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
