@@ -32,6 +32,31 @@ from cellbench.errors import InputError
 
 KEY = ["table", "row", "metric", "dataset"]
 PROVENANCE_COLUMNS = ["method", "dataset", "device", "config_hash"]
+# The scorecard CSV: what a reader compares first, then how the claim was matched.
+CARD_COLUMNS = [
+    "paper",
+    "table",
+    "label",
+    "metric",
+    "paper_dataset",
+    "published",
+    "published_sd",
+    "ours",
+    "ours_sd",
+    "n_seeds",
+    "our_dataset",
+    "difference",
+    "spread",
+    "spread_basis",
+    "within",
+    "verdict",
+    "preset",
+    "device",
+    "config_hash",
+    "method",
+    "row",
+    "dataset",
+]
 CLAIM_COLUMNS = [
     "paper",
     "method",
@@ -637,7 +662,7 @@ def scorecard(
             **_provenance(provenance, row["method"], split_subset(row["our_dataset"])[0]),
         )
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CARD_COLUMNS)
 
 
 def _lookup(ours: pd.DataFrame, claim: Mapping[str, Any], dataset: str | None):
