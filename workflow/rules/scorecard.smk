@@ -38,12 +38,12 @@ rule scorecard:
             ],
         ),
         tables=SCORECARD_TABLES,
-        spoco=[p for p in EVALUATIONS if p.split("/")[2] == "spoco"],
+        spoco=[p for p in EVALUATIONS if Path(p).parts[2] == "spoco"],
         # Per-group scores: cellulus Tables 1-2 report TissueNet per tissue.
         groups=[
             p
             for p in EVALUATIONS
-            if p.split("/")[2] in ("cellulus", *PRETRAINED_TOOLS)
+            if Path(p).parts[2] in ("cellulus", *PRETRAINED_TOOLS)
         ],
         # Device and config hash of every run: the evaluation summaries and infogan's tables.
         provenance=[*EVALUATIONS, *rules.infogan_tables.input.evaluations],
