@@ -1,6 +1,6 @@
 """Rule `scorecard`: every published number cellbench regenerates, ours beside it."""
 
-from cellbench.benchmark.scorecard import write_scorecard
+from cellbench.benchmark.scorecard.card import write_scorecard
 from cellbench.workflow import script_logging
 
 with script_logging(snakemake.log[0]):

@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cellbench.benchmark import scorecard as sc
+from cellbench.benchmark.scorecard import card as sc_card
+from cellbench.benchmark.scorecard import claims as sc_claims
+from cellbench.benchmark.scorecard import ours as sc_ours
 from cellbench.data.sources.catalog import REAL_DATASETS
 from cellbench.errors import InputError
 
@@ -21,7 +23,7 @@ NAN = float("nan")
 
 
 def test_published_claims_golden_counts_and_values() -> None:
-    claims = sc.published_claims(PUBLISHED)
+    claims = sc_claims.published_claims(PUBLISHED)
     assert len(claims) == 244 and int(claims["regenerated"].sum()) == 219
     per_table = claims[claims["regenerated"]].groupby("table").size().to_dict()
     assert per_table == {
@@ -36,7 +38,7 @@ def test_published_claims_golden_counts_and_values() -> None:
         "spoco Table 14": 14,
         "spoco Table 16": 2,
     }
-    by_key = claims.set_index(sc.KEY)
+    by_key = claims.set_index(sc_claims.KEY)
     kmc5 = by_key.loc[("deepng Table I", "kMC (5)", "map_known", "dsb2018")]
     assert (kmc5["published"], kmc5["published_sd"]) == (0.40, 0.03)
     mean = by_key.loc[("contrastive Table 2", "Ours (mean)", "dice", "monuseg")]
@@ -57,7 +59,7 @@ def test_published_claims_golden_counts_and_values() -> None:
 
 
 def test_rows_cellbench_does_not_regenerate_are_named() -> None:
-    assert sc.not_regenerated(sc.published_claims(PUBLISHED)) == [
+    assert sc_claims.not_regenerated(sc_claims.published_claims(PUBLISHED)) == [
         "infogan Table I: DNN",
         "infogan Table III: DNN+k-means",
         "infogan Table IV: DNN",
@@ -71,7 +73,7 @@ def test_rows_cellbench_does_not_regenerate_are_named() -> None:
 
 def test_a_missing_published_file_is_named() -> None:
     with pytest.raises(InputError, match="spoco_tables"):
-        sc.published_claims([p for p in PUBLISHED if p.stem != "spoco_tables"])
+        sc_claims.published_claims([p for p in PUBLISHED if p.stem != "spoco_tables"])
 
 
 @pytest.mark.parametrize(
@@ -89,7 +91,7 @@ def test_a_missing_published_file_is_named() -> None:
     ],
 )
 def test_stand_in(dataset: str | None, synthetic: str | None) -> None:
-    assert sc.stand_in(dataset) == synthetic
+    assert sc_claims.stand_in(dataset) == synthetic
 
 
 @pytest.mark.parametrize(
@@ -102,7 +104,7 @@ def test_stand_in(dataset: str | None, synthetic: str | None) -> None:
     ],
 )
 def test_within_spread(ours: float, published: float, sd: float, expected: tuple) -> None:
-    difference, spread, basis, within = sc.within_spread(ours, published, sd, 0.05)
+    difference, spread, basis, within = sc_card.within_spread(ours, published, sd, 0.05)
     assert (round(difference, 12), spread, basis, within) == expected
 
 
@@ -164,7 +166,7 @@ def test_scorecard_verdicts() -> None:
             "config_hash": ["h1", "h1", "h2"],
         }
     )
-    card = sc.scorecard(
+    card = sc_card.scorecard(
         claims,
         our,
         provenance,
@@ -174,12 +176,12 @@ def test_scorecard_verdicts() -> None:
         known_datasets=REAL_DATASETS,
     )
     assert list(card["verdict"]) == [
-        sc.REPRODUCED,
-        f"{sc.OUTSIDE} (ours lower)",
-        sc.STAND_IN,
-        sc.NOT_RUN,
-        sc.REPRODUCED,
-        f"{sc.NO_DATASET} (MARROW-B)",
+        sc_card.REPRODUCED,
+        f"{sc_card.OUTSIDE} (ours lower)",
+        sc_card.STAND_IN,
+        sc_card.NOT_RUN,
+        sc_card.REPRODUCED,
+        f"{sc_card.NO_DATASET} (MARROW-B)",
     ]
     np.testing.assert_allclose(card["difference"][:2], [0.03, -0.05])
     assert list(card["spread_basis"]) == ["tolerance", "paper sd", "", "", "tolerance", ""]
@@ -190,11 +192,11 @@ def test_scorecard_verdicts() -> None:
     assert math.isnan(stand_in["difference"]) and stand_in["device"] == "cpu (2 threads)"
     assert card.loc[0, "device"] == "cpu; cuda:0 (H100)" and card.loc[0, "config_hash"] == "h1"
     assert card.loc[3, "device"] == "" and set(card["preset"]) == {"paper"}
-    assert sc.counts(card) == {
-        sc.REPRODUCED: 2,
-        sc.OUTSIDE: 1,
-        sc.STAND_IN: 1,
-        sc.NOT_RUN: 2,
+    assert sc_card.counts(card) == {
+        sc_card.REPRODUCED: 2,
+        sc_card.OUTSIDE: 1,
+        sc_card.STAND_IN: 1,
+        sc_card.NOT_RUN: 2,
     }
 
 
@@ -270,7 +272,7 @@ def method_tables(tmp_path: Path) -> list[Path]:
 
 
 def test_our_numbers_from_the_method_tables(method_tables: list[Path]) -> None:
-    frame = sc.our_numbers(method_tables, []).set_index(sc.KEY)
+    frame = sc_ours.our_numbers(method_tables, []).set_index(sc_claims.KEY)
     assert len(frame) == 2 + 3 + 3 + 3  # cellulus, contrastive, deepng, infogan
     f1 = frame.loc[("cellulus Table 1", "cellulus", "f1", "ctc-sim")]
     assert (f1["value"], f1["sd"], f1["n_seeds"]) == (0.81, 0.02, 2)
@@ -326,7 +328,7 @@ def test_tissuenet_tissues_come_from_the_summary_groups(tmp_path: Path) -> None:
         ),
         summary(tmp_path / "f", "cellulus", "synth-ctc", "seed0", {"all": {"f1": 1, "seg": 1}}),
     ]
-    frame = pd.DataFrame(sc.group_ours(paths)).set_index(sc.KEY)
+    frame = pd.DataFrame(sc_ours.group_ours(paths)).set_index(sc_claims.KEY)
     immune = frame.loc[("cellulus Table 1", "cellulus", "f1", "tissuenet-immune")]
     assert (immune["value"], immune["n_seeds"]) == (pytest.approx(0.7), 2)
     assert immune["sd"] == pytest.approx(np.std([0.6, 0.8], ddof=1))
@@ -337,19 +339,21 @@ def test_tissuenet_tissues_come_from_the_summary_groups(tmp_path: Path) -> None:
     synthetic = frame.xs("synth-tissuenet-immune", level="dataset")
     assert synthetic.index.get_level_values("table").unique().tolist() == ["cellulus Table 1"]
     assert len(frame) == 2 * (3 + 1 + 1 + 1)  # no Table 2 without a sweep, nothing ungrouped
-    claims = sc.published_claims(PUBLISHED)
-    card = sc.scorecard(
+    claims = sc_claims.published_claims(PUBLISHED)
+    card = sc_card.scorecard(
         claims[claims["table"] == "cellulus Table 1"],
         frame.reset_index(),
-        pd.DataFrame([["cellulus", "tissuenet", "cuda:0", "h"]], columns=sc.PROVENANCE_COLUMNS),
+        pd.DataFrame(
+            [["cellulus", "tissuenet", "cuda:0", "h"]], columns=sc_ours.PROVENANCE_COLUMNS
+        ),
         tolerance=0.05,
         abs_dic_tolerance=0.5,
         preset="paper",
         known_datasets=REAL_DATASETS,
     ).set_index(["row", "metric", "dataset"])
-    assert card.loc[("stardist", "f1", "tissuenet-immune"), "verdict"] == sc.REPRODUCED
-    assert card.loc[("cellulus", "f1", "tissuenet-immune"), "verdict"] == sc.REPRODUCED
-    assert card.loc[("cellulus", "f1", "tissuenet-pancreas"), "verdict"] == sc.NOT_RUN
+    assert card.loc[("stardist", "f1", "tissuenet-immune"), "verdict"] == sc_card.REPRODUCED
+    assert card.loc[("cellulus", "f1", "tissuenet-immune"), "verdict"] == sc_card.REPRODUCED
+    assert card.loc[("cellulus", "f1", "tissuenet-pancreas"), "verdict"] == sc_card.NOT_RUN
     assert card.loc[("cellulus", "f1", "tissuenet-immune"), "device"] == "cuda:0"  # its dataset's
 
 
@@ -365,7 +369,7 @@ def test_spoco_rows_are_answered_in_every_table() -> None:
             "abs_dic": [3.0, 4.0],
         }
     )
-    frame = pd.DataFrame(sc.spoco_ours(runs)).set_index(sc.KEY)
+    frame = pd.DataFrame(sc_ours.spoco_ours(runs)).set_index(sc_claims.KEY)
     assert len(frame) == 6
     sbd = frame.loc[("spoco Table 14", "sparse@0.4 hdbscan fg=none", "sbd", "cvppp-a1")]
     assert (sbd["value"], sbd["n_seeds"]) == (pytest.approx(0.85), 2)
@@ -389,7 +393,7 @@ def test_default_configuration_never_claims_a_reproduction(
         target.write_text(text)
     outputs = [tmp_path / "out" / f"scorecard.{ext}" for ext in ("csv", "md", "tex")]
     outputs[0].parent.mkdir()
-    card = sc.write_scorecard(
+    card = sc_card.write_scorecard(
         PUBLISHED,
         synthetic,
         [],
@@ -401,10 +405,10 @@ def test_default_configuration_never_claims_a_reproduction(
         preset="default",
     )
     assert len(card) == 219
-    assert not card["verdict"].isin([sc.REPRODUCED]).any()
-    assert not card["verdict"].str.startswith(sc.OUTSIDE).any()
+    assert not card["verdict"].isin([sc_card.REPRODUCED]).any()
+    assert not card["verdict"].str.startswith(sc_card.OUTSIDE).any()
     assert card["difference"].isna().all() and card["within"].isna().all()
-    stand_ins = card[card["verdict"] == sc.STAND_IN]
+    stand_ins = card[card["verdict"] == sc_card.STAND_IN]
     assert stand_ins["our_dataset"].str.startswith("synth-").all()
     # cellulus F1/SEG on 5 CTC datasets, contrastive CNN/mean/sd on 2, deepng kMC(5) x 3 subsets,
     # infogan MF (precision, recall, F-score) on dataset A
