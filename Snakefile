@@ -40,6 +40,7 @@ include: "workflow/rules/pretrained.smk"
 include: "workflow/rules/evaluate.smk"
 # After every method: the benchmark collects the evaluation summaries they register.
 include: "workflow/rules/benchmark.smk"
+include: "workflow/rules/scorecard.smk"
 include: "workflow/rules/report.smk"
 
 

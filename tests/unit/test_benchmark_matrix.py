@@ -135,3 +135,27 @@ def test_tables_and_figures_are_written(summaries: list[Path], tmp_path: Path) -
     heatmap_figure(outputs["csv"], out / "h.png", out / "h.pdf")
     cd_figure(outputs["ranks"], out / "cd.png", out / "cd.pdf")
     assert all((out / name).stat().st_size > 0 for name in ("h.png", "h.pdf", "cd.png", "cd.pdf"))
+
+
+def test_every_metric_names_its_definition_and_parameters(
+    summaries: list[Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    outputs = {key: out / f"benchmark.{key}" for key in ("csv", "md", "tex")}
+    outputs |= {"ranking_csv": out / "r.csv", "ranking_md": out / "r.md", "ranks": out / "k.csv"}
+    cfg = BenchmarkConfig(metrics=["f1", "aji", "abs_dic"])
+    table = benchmark_tables(summaries, outputs, cfg, METHODS, DATASETS, REASONS)
+    parameters = metric_parameters()
+    recorded = table["metric_definition"][table["metric_definition"] != ""]
+    assert set(recorded.map(lambda d: json.loads(d)["definition"])) == {
+        parameters["f1"]["definition"],
+        parameters["aji"]["definition"],
+        parameters["dic"]["definition"],  # |DiC| is recorded under "dic"
+    }
+    markdown = outputs["md"].read_text()
+    legend = {line.split(": ")[0]: line for line in markdown.splitlines() if line.startswith("- ")}
+    assert legend["- F1@0.5"].startswith(f"- F1@0.5: {parameters['f1']['definition']}; ")
+    assert "; threshold: 0.5" in legend["- F1@0.5"]
+    assert legend["- AJI"].startswith(f"- AJI: {parameters['aji']['definition']}")
+    assert legend["- |DiC|"].startswith(f"- |DiC|: {parameters['dic']['definition']}")
+    assert "\\|DiC\\|" in outputs["ranking_md"].read_text()

@@ -16,6 +16,28 @@ Metric = Literal["f1", "seg", "dsb_map", "aji", "sbd", "dice", "abs_dic"]
 UNIQUE = {"uniqueItems": True}
 
 
+class ScorecardConfig(Section):
+    """Reproduction scorecard (workflow/rules/scorecard.smk): every published number beside ours
+    from the same configuration. Ours lies within the paper's spread when |ours - published| is
+    at most the published sd; where the paper gives no sd, at most these tolerances."""
+
+    tolerance: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Absolute tolerance for scores in [0, 1] (and entropies) without a published "
+        "sd: about the run-to-run sd the papers report for such scores (0.01-0.09) plus the "
+        "rounding of two-decimal tables.",
+    )
+    abs_dic_tolerance: float = Field(
+        0.5,
+        ge=0,
+        le=100,
+        description="Absolute tolerance for |DiC| (objects per image) without a published sd: half "
+        "an object, the rounding of one-decimal tables.",
+    )
+
+
 class BenchmarkConfig(Section):
     """Cross-method benchmark (workflow/rules/benchmark.smk): one row per method variant (its run
     name without the seed) and dataset, 95% bootstrap intervals over images, paired Wilcoxon
@@ -53,6 +75,9 @@ class BenchmarkConfig(Section):
         gt=0,
         lt=0.5,
         description="Level of the tests and the critical difference; intervals cover 1 - alpha.",
+    )
+    scorecard: ScorecardConfig = Field(
+        ScorecardConfig(), description=" ".join((ScorecardConfig.__doc__ or "").split())
     )
 
 

@@ -26,6 +26,9 @@ from cellbench.tables.summaries import read_summary
 BASELINE = "otsu_watershed"
 SEED_SUFFIX = re.compile(r"-?seed(\d+)$")
 
+# Key of a metric's entry in a summary's metric_parameters where it differs from its name.
+PARAMETER_KEYS = {"abs_dic": "dic"}
+
 
 def run_variant(run: str) -> str:
     """Run name without its seed; ``default`` when nothing else is left."""
@@ -135,7 +138,7 @@ def _dataset_metric_rows(
         for label in sorted({r.label for r in mine}):
             group = sorted((r for r in mine if r.label == label), key=lambda r: r.run)
             definition = definition or group[0].summary.get("metric_parameters", {}).get(
-                "dsb_map" if metric == "dsb_map" else metric
+                PARAMETER_KEYS.get(metric, metric)
             )
             tables = [r.per_image for r in group]
             for r in group:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,6 +24,20 @@ def cell_text(row: Mapping[str, Any], digits: int = 3) -> str:
     if row["n_seeds"] > 1 and not math.isnan(row["seed_sd"]):
         text += f" ± {row['seed_sd']:.{digits}f} (sd, {int(row['n_seeds'])} seeds)"
     return text
+
+
+def metric_legend(table: pd.DataFrame) -> list[str]:
+    """One line per metric: its label, then the definition and parameters the evaluation
+    summaries record (``metric_parameters``), so that every cell names what it measures."""
+    lines = []
+    for label, group in table.groupby("metric_label", sort=False):
+        recorded = [d for d in group["metric_definition"] if isinstance(d, str) and d]
+        params = json.loads(recorded[0]) if recorded else {}
+        text = "; ".join(
+            [params.pop("definition", ""), *(f"{key}: {value}" for key, value in params.items())]
+        ).strip("; ")
+        lines.append(f"{label}: {text or 'no evaluation summary of this metric'}")
+    return lines
 
 
 def matrix_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -84,12 +99,14 @@ def benchmark_tables(
         [outputs["csv"], outputs["md"], outputs["tex"]],
         title=title,
         display=matrix_display(table),
+        legend=metric_legend(table),
     )
     write_table(
         ranking_display(table),
         [outputs["ranking_csv"], outputs["ranking_md"]],
         title="Per-dataset ranking with paired Wilcoxon tests (Holm)",
         digits=4,
+        legend=metric_legend(table),
     )
     with atomic_path(outputs["ranks"]) as tmp:
         rank_summary(table, cfg.alpha).to_csv(tmp, index=False)

@@ -48,16 +48,35 @@ def incomplete_note(data: pd.DataFrame) -> str:
     ).strip()
 
 
-def to_markdown(table: pd.DataFrame, title: str, digits: int = 3, note: str = "") -> str:
-    header = "| " + " | ".join(map(str, table.columns)) + " |"
+def to_markdown(
+    table: pd.DataFrame, title: str, digits: int = 3, note: str = "", legend: Sequence[str] = ()
+) -> str:
+    """Title, table, the bold ``note`` (a warning), one line per ``legend`` entry, provenance."""
+
+    def cell(text: str) -> str:  # a "|" inside a cell (|DiC|) would end it
+        return text.replace("|", r"\|")
+
+    header = "| " + " | ".join(cell(str(c)) for c in table.columns) + " |"
     rule = "|" + "|".join("---" for _ in table.columns) + "|"
     body = [
-        "| " + " | ".join(format_value(v, digits) for v in row) + " |"
+        "| " + " | ".join(cell(format_value(v, digits)) for v in row) + " |"
         for row in table.itertuples(index=False)
     ]
     notes = [f"**{note}**", ""] if note else []
+    legend_lines = [*(f"- {line}" for line in legend), ""] if legend else []
     return "\n".join(
-        [f"**{title}**", "", header, rule, *body, "", *notes, f"_{provenance_note()}_", ""]
+        [
+            f"**{title}**",
+            "",
+            header,
+            rule,
+            *body,
+            "",
+            *notes,
+            *legend_lines,
+            f"_{provenance_note()}_",
+            "",
+        ]
     )
 
 
@@ -73,7 +92,9 @@ def latex_escape(text: str) -> str:
     return text.replace("±", r"$\pm$")
 
 
-def to_latex(table: pd.DataFrame, title: str, digits: int = 3, note: str = "") -> str:
+def to_latex(
+    table: pd.DataFrame, title: str, digits: int = 3, note: str = "", legend: Sequence[str] = ()
+) -> str:
     lines = [
         r"\begin{table}[ht]",
         r"\centering",
@@ -89,6 +110,7 @@ def to_latex(table: pd.DataFrame, title: str, digits: int = 3, note: str = "") -
         r"\bottomrule",
         r"\end{tabular}",
         *([rf"\par\textbf{{{latex_escape(note)}}}"] if note else []),
+        *(rf"\par\footnotesize {latex_escape(line)}" for line in legend),
         rf"\par\footnotesize {latex_escape(provenance_note())}",
         r"\end{table}",
         "",
@@ -103,19 +125,23 @@ def write_table(
     display: pd.DataFrame | None = None,
     digits: int = 3,
     runs: pd.DataFrame | None = None,
+    legend: Sequence[str] = (),
 ) -> None:
     """Write ``data`` to the ``.csv`` output and ``display`` (default ``data``) to ``.md``/``.tex``.
 
     The CSV keeps full precision and the provenance columns; Markdown and LaTeX are for reading,
     with a warning under the table when a dataset was prepared from an incomplete source
-    (column ``dataset_incomplete`` of ``runs``, default ``data``: see :func:`incomplete_note`).
+    (column ``dataset_incomplete`` of ``runs``, default ``data``: see :func:`incomplete_note`)
+    and the ``legend`` lines (e.g. what each column means) below it.
     """
     display = data if display is None else display
     note = incomplete_note(data if runs is None else runs)
     writers = {
         ".csv": lambda path: data.to_csv(path, index=False),
-        ".md": lambda path: Path(path).write_text(to_markdown(display, title, digits, note)),
-        ".tex": lambda path: Path(path).write_text(to_latex(display, title, digits, note)),
+        ".md": lambda path: Path(path).write_text(
+            to_markdown(display, title, digits, note, legend)
+        ),
+        ".tex": lambda path: Path(path).write_text(to_latex(display, title, digits, note, legend)),
     }
     for output in outputs:
         suffix = Path(output).suffix
