@@ -61,6 +61,8 @@ def test_without_images_tsv_a_seeded_fifth_is_test(tmp_path: Path) -> None:
     dataset = PreparedDataset(_prepare(tmp_path, dots, all_test=False))
     assert dataset.index["split"].value_counts().to_dict() == {"train": 4, "test": 1}
     assert dataset.evaluation_ids() == dataset.image_ids(split="test")
+    single = PreparedDataset(_prepare(tmp_path / "one", {"img_0": "0 3 0\n"}, all_test=False))
+    assert single.index["split"].tolist() == ["test"] and single.points("img_0").shape == (0, 2)
 
 
 @pytest.mark.parametrize(

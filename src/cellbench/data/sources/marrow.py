@@ -83,12 +83,13 @@ def read_dots(path: Path, shape: tuple[int, int]) -> np.ndarray:
 
 
 def default_test(images: list[Path], seed: int) -> set[str]:
-    """Test image stems when ``images.tsv`` gives no split: 20 % (at least 1) drawn with ``seed``.
+    """Test image stems when ``images.tsv`` gives no split: 20 % (at least 1) drawn with ``seed``
+    (a single image is a test image: there is nothing to train on anyway).
 
     Dataset A has no official split; ``images.tsv`` with a ``split`` column overrides this.
     """
     if len(images) < 2:
-        return set()
+        return {path.stem for path in images}
     rng = np.random.default_rng(seed)
     n_test = max(1, round(0.2 * len(images)))
     return {images[int(i)].stem for i in rng.choice(len(images), size=n_test, replace=False)}
