@@ -9,6 +9,10 @@ Partially annotated frames (CTC) are scored as the Cell Tracking Challenge does:
 per ground-truth object, so it pools every annotated object of every annotated frame, partial
 frames included; F1, AP and every other score that counts false positives use only the fully
 annotated frames (a prediction on an unannotated object of a partial frame is not an error).
+
+A dataset annotated with points (``DatasetInfo.annotation == "points"``, e.g. bone-marrow
+dataset A) is scored by dot detection (:func:`cellbench.metrics.nuclei.dot_detection`, one dot
+per object); the summary's ``annotation`` says which kind was scored.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from cellbench.errors import InputError
 from cellbench.io import atomic_path, read_image, read_labels, tifffile_problems, write_json
 from cellbench.methods.predict import PROVENANCE_FILE
 from cellbench.metrics import dataset_scores, image_scores, metric_parameters
+from cellbench.metrics.nuclei import dot_detection, dot_parameters, pooled_dot_detection
 from cellbench.provenance import provenance
 
 log = logging.getLogger(__name__)
@@ -58,19 +63,23 @@ Pair = tuple[str, str, Path, Path, bool]
 """(image_id, group, ground-truth path, prediction path, partially annotated)."""
 
 
+def check_present(predictions: list[Path]) -> None:
+    """Fail, naming them, if a prediction folder or file is missing."""
+    for folder in sorted({path.parent for path in predictions}):
+        if not folder.is_dir():
+            raise InputError(folder, "prediction folder not found")
+    missing = [path for path in predictions if not path.is_file()]
+    if missing:
+        listed = ", ".join(str(p) for p in missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise InputError(missing[0].parent, f"{len(missing)} prediction file(s) missing: {listed}")
+
+
 def check_pairs(pairs: list[Pair]) -> None:
     """Fail, naming the files, if a prediction is missing or its shape differs from its GT.
 
     Runs before any metric is computed.
     """
-    folders = sorted({pair[3].parent for pair in pairs})
-    for folder in folders:
-        if not folder.is_dir():
-            raise InputError(folder, "prediction folder not found")
-    missing = [pair[3] for pair in pairs if not pair[3].is_file()]
-    if missing:
-        listed = ", ".join(str(p) for p in missing[:5]) + (" ..." if len(missing) > 5 else "")
-        raise InputError(missing[0].parent, f"{len(missing)} prediction file(s) missing: {listed}")
+    check_present([pair[3] for pair in pairs])
     for _, _, gt, pred, _ in pairs:
         gt_shape, pred_shape = label_shape(gt), label_shape(pred)
         if gt_shape != pred_shape:
@@ -88,6 +97,42 @@ def score_pairs(pairs: list[Pair]) -> pd.DataFrame:
         scores = image_scores(read_labels(gt), read_labels(pred))
         rows.append({"image_id": image_id, "group": group, "partial": partial, **scores})
     return pd.DataFrame(rows)
+
+
+def score_points(dataset: PreparedDataset, pred_dir: Path, split: str = "test") -> pd.DataFrame:
+    """Per-image dot detection of the images of ``split`` that have point annotations.
+
+    Every prediction's presence and shape and every point file are checked first.
+    """
+    image_ids = dataset.evaluation_ids(split)
+    if not image_ids:
+        raise InputError(
+            dataset.root / "index.tsv", f"no images with point annotations in split {split!r}"
+        )
+    predictions = [pred_dir / f"{i}.tif" for i in image_ids]
+    check_present(predictions)
+    points = {}
+    for image_id, pred in zip(image_ids, predictions, strict=True):
+        row = dataset.row(image_id)
+        shape, expected = label_shape(pred), (int(row["height"]), int(row["width"]))
+        if shape != expected:
+            raise InputError(pred, f"prediction shape {shape} differs from the image's {expected}")
+        points[image_id] = dataset.points(image_id)
+    rows = []
+    for image_id, pred in zip(image_ids, predictions, strict=True):
+        scores = dot_detection(read_labels(pred), points[image_id][:, ::-1])
+        group = str(dataset.row(image_id)["group"])
+        rows.append({"image_id": image_id, "group": group, **scores})
+    return pd.DataFrame(rows)
+
+
+def summarise_points(per_image: pd.DataFrame) -> dict[str, Any]:
+    """Pooled dot detection over all images and per group."""
+    groups = {
+        str(group): pooled_dot_detection(frame.to_dict("records"))
+        for group, frame in per_image.groupby("group", sort=True)
+    }
+    return {"metrics": pooled_dot_detection(per_image.to_dict("records")), "groups": groups}
 
 
 def dataset_pairs(dataset: PreparedDataset, pred_dir: Path, split: str = "test") -> list[Pair]:
@@ -182,20 +227,33 @@ def evaluate(
     """Score ``pred_dir`` against the ground truth of ``dataset_root`` and write both files."""
     dataset = PreparedDataset(dataset_root)
     pred_dir = Path(pred_dir)
-    pairs = dataset_pairs(dataset, pred_dir, split)
-    log.info("scoring %d images of %s (%s, run %s)", len(pairs), dataset.name, method, run)
-    per_image = score_pairs(pairs)
+    if dataset.annotation == "points":
+        per_image = score_points(dataset, pred_dir, split)
+        scores = {"n_images_partial": 0, **summarise_points(per_image)}
+        parameters = dot_parameters()
+    else:
+        per_image = score_pairs(dataset_pairs(dataset, pred_dir, split))
+        scores = {"n_images_partial": int(per_image["partial"].sum()), **summarise(per_image)}
+        parameters = metric_parameters()
+    log.info(
+        "scored %d images of %s against %s (%s, run %s)",
+        len(per_image),
+        dataset.name,
+        dataset.annotation,
+        method,
+        run,
+    )
     prediction_provenance_path = pred_dir / PROVENANCE_FILE
     summary = {
         "method": method,
         "dataset": dataset.name,
         "run": run,
         "split": split,
-        "n_images": len(pairs),
+        "annotation": dataset.annotation,
+        "n_images": len(per_image),
         "dataset_incomplete": list(dataset.info.extra.get("incomplete", [])),
-        "n_images_partial": int(per_image["partial"].sum()),
-        **summarise(per_image),
-        "metric_parameters": metric_parameters(),
+        **scores,
+        "metric_parameters": parameters,
         "provenance": provenance(config_digest=config_digest, seed=run_seed(run), device="cpu"),
         "prediction_provenance": (
             json.loads(prediction_provenance_path.read_text())

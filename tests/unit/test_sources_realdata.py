@@ -36,3 +36,19 @@ def test_prepare_realdata_sample(dataset: str, tmp_path: Path) -> None:
     ids = data.image_ids()
     assert len(ids) == n_images
     assert sum(int(data.labels(i).max()) for i in ids) == n_objects
+
+
+def test_prepare_marrow_sample_keeps_the_dots(tmp_path: Path) -> None:
+    """BM_GRAZ sample: 1 image, 356 dots in annotations/<stem>.txt, kept as points/<id>.csv."""
+    if not (REALDATA / "marrow-a").is_dir():
+        pytest.skip(f"{REALDATA / 'marrow-a'} not present")
+    out = prepare(
+        "marrow-a",
+        REALDATA / "marrow-a",
+        tmp_path / "marrow-a",
+        tmp_path / "dl",
+        catalog=REPO / "config" / "datasets.yaml",
+    )
+    data = PreparedDataset(out)
+    assert data.annotation == "points" and data.evaluation_ids() == data.image_ids()
+    assert sum(len(data.points(i)) for i in data.image_ids()) == 356

@@ -23,6 +23,8 @@ rule otsu_watershed_fit:
             "min_size_fraction",
             "thresholds",
             "fit_images",
+            "points_radius",
+            "points_channel",
         ),
     script:
         "../../scripts/fit.py"

@@ -9,11 +9,15 @@ are identical for both::
                             height, width (+ optional dataset-specific columns)
       images/<image_id>.tif image, 2-D grey (Y, X) or channels-last (Y, X, C), dtype as acquired
       labels/<image_id>.tif uint16/uint32 instance labels, 0 = background, consecutive from 1
+      points/<image_id>.csv optional point annotations: header ``y,x``, one row per object
+                            centre (0-based pixel row, column), index column ``has_points``
       objects.tsv           optional per-object table: image_id, label, category
 
 ``split`` is one of ``train``, ``val``, ``test``; ``group`` is the dataset's own partition
 (DSB cell type CT1..CT7, CTC sequence 01/02, ...). ``partial`` flags annotations that do
 not cover every object (they are used for training only, never for scores).
+``DatasetInfo.annotation`` names what the shared evaluation scores against: ``labels``
+(instance masks) or ``points`` (one dot per object, e.g. bone-marrow dataset A).
 A dataset directory is written atomically (see :class:`DatasetWriter`).
 """
 
@@ -36,6 +40,8 @@ from cellbench.io import atomic_dir, read_image, read_labels, write_image, write
 SPLITS = ("train", "val", "test")
 INDEX_COLUMNS = ("image_id", "split", "group", "has_labels", "partial", "height", "width")
 IMAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+ANNOTATIONS = ("labels", "points")
+POINT_COLUMNS = ("y", "x")
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,14 @@ class DatasetInfo:
     seed: int | None = None
     description: str = ""
     categories: tuple[str, ...] = ()
+    annotation: str = "labels"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.annotation not in ANNOTATIONS:
+            raise InputError(
+                "dataset.json", f"annotation must be one of {ANNOTATIONS}, got {self.annotation!r}"
+            )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -64,6 +77,22 @@ class DatasetInfo:
         data["channels"] = tuple(data.get("channels", ("intensity",)))
         data["categories"] = tuple(data.get("categories", ()))
         return cls(**data)
+
+
+def check_points(points: np.ndarray, shape: tuple[int, int], source: str | Path) -> np.ndarray:
+    """Integer (N, 2) = (y, x) points inside an image of ``shape``; an InputError otherwise."""
+    points = np.asarray(points)
+    if points.ndim != 2 or points.shape[1] != 2 or not np.issubdtype(points.dtype, np.integer):
+        raise InputError(source, f"points must be integer (N, 2) = (y, x), got {points.shape}")
+    outside = (points < 0).any(axis=1) | (points[:, 0] >= shape[0]) | (points[:, 1] >= shape[1])
+    if outside.any():
+        first = points[np.flatnonzero(outside)[0]]
+        raise InputError(
+            source,
+            f"{int(outside.sum())} point(s) outside the image of shape {tuple(shape)} "
+            f"(first: y={first[0]} x={first[1]})",
+        )
+    return points.astype(np.int64)
 
 
 def check_consecutive(labels: np.ndarray, source: str | Path | None = None) -> None:
@@ -95,9 +124,10 @@ class DatasetWriter:
         group: str = "all",
         partial: bool = False,
         categories: dict[int, str] | None = None,
+        points: np.ndarray | None = None,
         **extra: Any,
     ) -> None:
-        """Add one image (and its instance labels, if annotated)."""
+        """Add one image (and its instance labels and/or points (N, 2) = (y, x), if annotated)."""
         if not IMAGE_ID_PATTERN.match(image_id):
             raise ValueError(f"invalid image id {image_id!r}")
         if split not in SPLITS:
@@ -114,6 +144,14 @@ class DatasetWriter:
                 )
             check_consecutive(labels, image_id)
             write_labels(self.root / "labels" / f"{image_id}.tif", labels)
+        if points is not None:
+            points = check_points(points, (height, width), image_id)
+            (self.root / "points").mkdir(exist_ok=True)
+            frame = pd.DataFrame(points, columns=list(POINT_COLUMNS))
+            frame.to_csv(self.root / "points" / f"{image_id}.csv", index=False)
+            extra["has_points"] = True
+        elif self.info.annotation == "points":
+            extra["has_points"] = False
         for label, category in (categories or {}).items():
             self._objects.append({"image_id": image_id, "label": int(label), "category": category})
         self._rows.append(
@@ -186,8 +224,21 @@ class PreparedDataset:
             rows = rows[rows["has_labels"] == labelled]
         return rows["image_id"].tolist()
 
+    @property
+    def annotation(self) -> str:
+        """What the shared evaluation scores against: ``labels`` or ``points``."""
+        return self.info.annotation
+
     def evaluation_ids(self, split: str = "test") -> list[str]:
-        """Images scored by the shared evaluation: labelled, complete annotations."""
+        """Images scored by the shared evaluation: labelled, complete annotations.
+
+        For a ``points`` dataset: the images of ``split`` with a point file.
+        """
+        if self.annotation == "points":
+            if "has_points" not in self.index.columns:
+                raise InputError(self.root / "index.tsv", "points dataset without has_points")
+            rows = self.index[(self.index["split"] == split) & self.index["has_points"]]
+            return rows["image_id"].tolist()
         rows = self.index[
             (self.index["split"] == split) & self.index["has_labels"] & ~self.index["partial"]
         ]
@@ -204,6 +255,27 @@ class PreparedDataset:
 
     def labels_path(self, image_id: str) -> Path:
         return self.root / "labels" / f"{image_id}.tif"
+
+    def points_path(self, image_id: str) -> Path:
+        return self.root / "points" / f"{image_id}.csv"
+
+    def points(self, image_id: str) -> np.ndarray:
+        """Point annotations (N, 2) = (y, x) of one image, checked against its size."""
+        path = self.points_path(image_id)
+        if not path.is_file():
+            raise InputError(path, "point annotations missing for this image")
+        try:
+            frame = pd.read_csv(path)
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise InputError(path, f"cannot be read as a y,x CSV ({exc})") from exc
+        if tuple(frame.columns) != POINT_COLUMNS:
+            raise InputError(path, f"expected the columns y,x, found {list(frame.columns)}")
+        if not all(pd.api.types.is_integer_dtype(t) for t in frame.dtypes) and len(frame):
+            raise InputError(path, "y and x must be integer pixel coordinates")
+        row = self.row(image_id)
+        return check_points(
+            frame.to_numpy(dtype=np.int64), (int(row["height"]), int(row["width"])), path
+        )
 
     def image(self, image_id: str) -> np.ndarray:
         return read_image(self.image_path(image_id))

@@ -7,10 +7,14 @@ IoU = TP / (TP + FP + FN), F = 2TP / (2TP + FP + FN).
 
 ``dot_detection``: objects against point annotations (x, y), one dot per object: an object
 containing at least one dot is a TP (further dots inside it are FN), an object without a dot
-is an FP, a dot outside every object is an FN.
+is an FP, a dot outside every object is an FN. ``pooled_dot_detection`` sums the counts over
+images; ``dot_parameters`` records the convention with every evaluation summary.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -48,17 +52,51 @@ def dot_detection(labels: np.ndarray, dots: np.ndarray) -> dict[str, float]:
     hit = labels[y, x]
     n_objects = int(np.unique(labels[labels > 0]).size)
     tp = int(np.unique(hit[hit > 0]).size)
-    fp, fn = n_objects - tp, len(dots) - tp
-    precision = tp / n_objects if n_objects else 0.0
-    recall = tp / len(dots) if len(dots) else 0.0
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
     return {
         "objects": n_objects,
         "dots": len(dots),
         "tp": tp,
-        "fp": fp,
-        "fn": fn,
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
+        "fp": n_objects - tp,
+        "fn": len(dots) - tp,
+        **_ratios(n_objects, len(dots), tp),
+    }
+
+
+def _ratios(objects: int, dots: int, tp: int) -> dict[str, float]:
+    fp, fn = objects - tp, dots - tp
+    return {
+        "precision": tp / objects if objects else 0.0,
+        "recall": tp / dots if dots else 0.0,
+        "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0,
+    }
+
+
+def pooled_dot_detection(rows: Sequence[Mapping[str, Any]]) -> dict[str, float | int]:
+    """:func:`dot_detection` counts summed over images, their ratios and objects per dot."""
+    rows = list(rows)
+    if not rows:
+        raise InputError(None, "no per-image dot scores to pool")
+    counts = {key: int(sum(int(row[key]) for row in rows)) for key in ("objects", "dots", "tp")}
+    objects, dots, tp = counts["objects"], counts["dots"], counts["tp"]
+    return {
+        "n_images": len(rows),
+        **counts,
+        "fp": objects - tp,
+        "fn": dots - tp,
+        **_ratios(objects, dots, tp),
+        "objects_per_dot": objects / dots if dots else 0.0,
+    }
+
+
+def dot_parameters() -> dict[str, dict[str, Any]]:
+    """Definition and pooling of the dot-detection scores (for the evaluation summary)."""
+    return {
+        "dot_detection": {
+            "definition": "one dot per object: a predicted object containing >= 1 dot is one TP "
+            "(further dots in it are FN), an object without a dot is an FP, a dot on "
+            "background is an FN; precision TP/objects, recall TP/dots, F1 2TP/(2TP+FP+FN)",
+            "dot_location": "the label value at the dot's pixel (y, x), 0-based",
+            "pooling": "objects, dots and TP summed over images; objects_per_dot = objects/dots",
+            "empty": "no object: precision 0; no dot: recall 0; neither: F1 1.0",
+        }
     }

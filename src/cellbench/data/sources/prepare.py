@@ -370,25 +370,43 @@ def _prepare_marrow(root: Path, out: Path, info: DatasetInfo, seed: int, overwri
     table = marrow.read_table(root / "images.tsv")
     meta = {} if table is None else table.set_index("image_id").to_dict(orient="index")
     cats = sorted(objects["category"].unique()) if objects is not None else []
-    info = _with(info, domain="marrow", channels=["red", "green", "blue"], categories=cats)
+    dot_files = {path: marrow.find_dots(root, path) for path in images}
+    annotation = "points" if any(dot_files.values()) else "labels"
+    info = _with(
+        info,
+        domain="marrow",
+        channels=["red", "green", "blue"],
+        categories=cats,
+        annotation=annotation,
+    )
+    test = marrow.default_test(images, seed)
     with write_dataset(out, info, overwrite=overwrite) as writer:
         for path in images:
             image_id = path.stem
             label_path = root / "labels" / f"{image_id}.tif"
             labels = read_image(label_path) if label_path.is_file() else None
+            image = read_image(path)
+            dot_file = dot_files[path]
+            if annotation == "points" and dot_file is None:
+                raise InputError(
+                    root / "annotations" / f"{image_id}.txt",
+                    f"dot annotations missing for image {path} (every image needs its "
+                    "annotations/<stem>.txt once one has)",
+                )
+            points = None if dot_file is None else marrow.read_dots(dot_file, image.shape[:2])
             categories = None
             if objects is not None:
                 rows = objects[objects["image_id"] == image_id]
                 categories = dict(zip(rows["label"].astype(int), rows["category"], strict=True))
             row = meta.get(image_id, {})
-            image = read_image(path)
             writer.add(
                 image_id,
                 image[..., :3] if image.ndim == 3 else image,
                 labels,
-                split=row.get("split", "train"),
+                split=row.get("split", "test" if image_id in test else "train"),
                 group=row.get("image_label", "normal"),
                 categories=categories,
+                points=points,
                 image_label=row.get("image_label", "normal"),
             )
 

@@ -14,6 +14,10 @@ Everything is fitted on the labelled **training** split (never the test split):
   ones; on log-intensity (fluorescence on a dark background) or with Li's rule the dim nuclei
   are kept; on H&E the haematoxylin channel separates nuclei from stroma.
 
+A dataset annotated with points only (bone-marrow dataset A) has no masks to measure r or to
+choose on: r is the config's ``points_radius``, the channel ``points_channel``, the threshold
+the first of ``thresholds``; its dots still score the predictions (shared evaluation).
+
 This baseline is the first row of every table.
 """
 
@@ -176,8 +180,16 @@ def fit_model(
     from cellbench.metrics import dataset_scores, image_scores
 
     scale = working_scale(dataset, config.scale)
-    radius = estimate_object_radius(dataset, split) * scale
-    ids = dataset.evaluation_ids(split)
+    if dataset.annotation == "points":
+        if config.points_radius is None:
+            raise InputError(
+                dataset.root / "dataset.json",
+                "annotated with points only: set methods.otsu_watershed.points_radius (pixels)",
+            )
+        radius, ids = config.points_radius * scale, []
+    else:
+        radius = estimate_object_radius(dataset, split) * scale
+        ids = dataset.evaluation_ids(split)
     if len(ids) > config.fit_images:
         picks = np.linspace(0, len(ids) - 1, config.fit_images).round().astype(int)
         ids = [ids[i] for i in picks]
@@ -191,6 +203,8 @@ def fit_model(
         min_size_fraction=config.min_size_fraction,
         seed_distance_fraction=config.seed_distance_fraction,
         opening_fraction=config.opening_fraction,
+        threshold=config.thresholds[0],
+        channel=config.points_channel if dataset.annotation == "points" else "mean",
     )
     candidates = [
         OtsuWatershedModel(**{**asdict(base), "threshold": threshold, "channel": channel})
@@ -198,7 +212,12 @@ def fit_model(
         for threshold in config.thresholds
     ]
     if not pairs:
-        log.warning("no fully annotated %s image: threshold %s not fitted", split, base.threshold)
+        log.warning(
+            "no fully annotated %s image: channel %s and threshold %s not fitted",
+            split,
+            base.channel,
+            base.threshold,
+        )
         return base, []
     scores = []
     for model in candidates:

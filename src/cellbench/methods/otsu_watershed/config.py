@@ -39,6 +39,19 @@ class OtsuWatershedConfig(MethodConfig):
         "Li); the best pooled F1 wins.",
         json_schema_extra={"uniqueItems": True},
     )
+    points_radius: float | None = Field(
+        None,
+        gt=0,
+        le=1000,
+        description="Object radius r in pixels (at scale 1) for a dataset annotated with points "
+        "only (marrow-a: no instance labels to measure r, nor to choose the channel and "
+        "threshold rule, which keeps its first value); null: such a dataset is an error.",
+    )
+    points_channel: Channel = Field(
+        "haematoxylin",
+        description="Grey channel for a dataset annotated with points only (nothing to choose "
+        "it on); grey images use the channel mean.",
+    )
     fit_images: int = Field(
         8, ge=1, le=1000, description="At most this many evenly spaced training images choose them."
     )
