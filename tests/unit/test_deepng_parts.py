@@ -181,16 +181,21 @@ class ConstantNet(ResNetUNet):
 
 def test_validation_check_flags_a_network_without_objects(caplog):
     from cellbench.methods.deepng.sanity import validation_check
+    from cellbench.methods.deepng.segmenter import probabilities
 
     labels = np.zeros((32, 32), dtype=np.uint16)
     labels[4:20, 4:20] = 1
-    images = [(np.zeros((32, 32, 3), np.float32), labels)] * 2
+    image = np.zeros((32, 32, 3), np.float32)
+
+    def maps(p_cell: float) -> list[np.ndarray]:
+        return [probabilities(ConstantNet(p_cell), image, torch.device("cpu"))] * 2
+
     cfg = DeepNGConfig()
     with caplog.at_level("ERROR"):
-        weak = validation_check(ConstantNet(0.7), images, cfg, torch.device("cpu"))
+        weak = validation_check(maps(0.7), [labels] * 2, cfg)
     assert weak["no_objects"] and weak["objects"] == 0 and weak["ground_truth_objects"] == 2
     assert weak["p_cell_in_objects_max"] == pytest.approx(0.7, abs=1e-4)
     assert "FINDS NO OBJECT" in caplog.text
     caplog.clear()
-    strong = validation_check(ConstantNet(0.9), images, cfg, torch.device("cpu"))
+    strong = validation_check(maps(0.9), [labels] * 2, cfg)
     assert not strong["no_objects"] and strong["objects"] == 2 and "FINDS NO" not in caplog.text

@@ -221,6 +221,13 @@ class PostprocessConfig(Section):
         le=1,
         description="Instances with a lower mean cell likelihood are removed (paper 0.6).",
     )
+    fit: bool = Field(
+        False,
+        description="Choose the seed and background/height thresholds by DSB AP on the labelled "
+        "known-group training images after training (grid around the paper's values, stored "
+        "with the model; paper: fixed values). For short CPU schedules, whose probability maps "
+        "are blurrier than the paper's.",
+    )
 
 
 def _doc(cls: type) -> str:

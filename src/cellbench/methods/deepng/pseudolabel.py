@@ -28,7 +28,7 @@ from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.features import load_pool, make_draw
 from cellbench.methods.deepng.images import to_tensor_batch
 from cellbench.methods.deepng.model_io import load_model, save_model
-from cellbench.methods.deepng.sanity import check_images, validation_check
+from cellbench.methods.deepng.threshold_fit import finish_model
 from cellbench.methods.deepng.train_segmentation import autocast
 from cellbench.models.resnet_unet import EncoderClassifier
 from cellbench.provenance import provenance
@@ -169,7 +169,7 @@ def retrain_encoder(
     for key, value in model.decoder.state_dict().items():
         if not torch.equal(value, decoder_before[key]):
             raise RuntimeError(f"decoder parameter {key} changed during encoder retraining")
-    validation = validation_check(model, check_images(dataset, cfg), cfg, torch_device)
+    cfg, checks = finish_model(model, dataset, cfg, torch_device)
     return save_model(
         out_path,
         model,
@@ -183,6 +183,6 @@ def retrain_encoder(
             "n_clusters": n_clusters,
             "baseline_seed": base["seed"],
             "feature_seed": feature_seed,
-            "validation": validation,
+            **checks,
         },
     )

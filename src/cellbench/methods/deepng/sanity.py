@@ -14,15 +14,12 @@ import logging
 from typing import Any
 
 import numpy as np
-import torch
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.images import to_rgb_float
 from cellbench.methods.deepng.postprocess import postprocess
-from cellbench.methods.deepng.segmenter import probabilities
 from cellbench.methods.predict import rescale_image, working_scale
-from cellbench.models.resnet_unet import ResNetUNet
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +46,16 @@ def check_images(
 
 
 def validation_check(
-    model: ResNetUNet,
-    images: list[tuple[np.ndarray, np.ndarray]],
-    cfg: DeepNGConfig,
-    device: torch.device,
+    maps: list[np.ndarray], labels: list[np.ndarray], cfg: DeepNGConfig
 ) -> dict[str, Any]:
-    """Objects found in (normalised image, labels) pairs; logs an ERROR when there are none."""
-    model.eval()
-    found, truth, inside = 0, 0, []
-    for rgb, labels in images:
-        probs = probabilities(model, rgb, device)
-        found += int(postprocess(probs, cfg.postprocess).max())
-        truth += len(np.unique(labels[labels > 0]))
-        inside.append(probs[1][labels > 0])
+    """Objects found in the network's (3, H, W) probabilities of labelled images; logs an ERROR
+    when there are none."""
+    found = sum(int(postprocess(probs, cfg.postprocess).max()) for probs in maps)
+    truth = sum(len(np.unique(gt[gt > 0])) for gt in labels)
+    inside = [probs[1][gt > 0] for probs, gt in zip(maps, labels, strict=True)]
     p_cell = np.concatenate(inside) if inside else np.zeros(0)
     result = {
-        "images": len(images),
+        "images": len(maps),
         "objects": found,
         "ground_truth_objects": truth,
         "p_cell_in_objects_median": float(np.median(p_cell)) if p_cell.size else None,
@@ -78,7 +69,7 @@ def validation_check(
             "P(cell) inside the nuclei has median %.3f and maximum %.3f, the seed threshold is "
             "%.2f. Every prediction of this model will be empty; train longer (more steps, a "
             "lighter encoder) or check the input normalisation.",
-            len(images),
+            len(maps),
             truth,
             result["p_cell_in_objects_median"] or 0.0,
             result["p_cell_in_objects_max"] or 0.0,
@@ -88,7 +79,7 @@ def validation_check(
         log.info(
             "deepng: %d objects found in %d validation images (%d nuclei)",
             found,
-            len(images),
+            len(maps),
             truth,
         )
     return result

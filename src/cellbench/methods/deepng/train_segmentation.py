@@ -24,8 +24,8 @@ from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.images import to_rgb_float, to_tensor_batch
 from cellbench.methods.deepng.model_io import save_model
 from cellbench.methods.deepng.runs import baseline_name
-from cellbench.methods.deepng.sanity import check_images, validation_check
 from cellbench.methods.deepng.targets import three_class_targets
+from cellbench.methods.deepng.threshold_fit import finish_model
 from cellbench.methods.predict import rescale_image, working_scale
 from cellbench.models.resnet_unet import ResNetUNet
 from cellbench.optim import Lamb
@@ -163,7 +163,7 @@ def train_segmentation(
         log.info("epoch %d/%d: cross-entropy %.4f", epoch + 1, seg.epochs, history[-1])
     if seg.bn_recalibration:
         recalibrate_batchnorm(model, pairs, cfg, rng, torch_device)
-    validation = validation_check(model, check_images(dataset, cfg), cfg, torch_device)
+    cfg, checks = finish_model(model, dataset, cfg, torch_device)
     return save_model(
         out_path,
         model,
@@ -172,5 +172,5 @@ def train_segmentation(
         run=baseline_name(seed),
         device=str(torch_device),
         config_digest=config_digest,
-        extra={"history": history, "training_images": len(pairs), "validation": validation},
+        extra={"history": history, "training_images": len(pairs), **checks},
     )
