@@ -75,6 +75,23 @@ def test_train_and_evaluate_deterministic(cells: str, tmp_path) -> None:
     assert grid.shape == (64, 160, 3) and grid.dtype == np.uint8
 
 
+def test_single_image_class_skips_table_iv(cells: str, tmp_path, caplog) -> None:
+    """Dataset A has no abnormal images: Table IV is skipped, not an error."""
+    crops, table = read_cells(cells)
+    np.save(tmp_path / "crops.npy", crops)
+    table.assign(category="", image_label="normal").to_csv(
+        tmp_path / "cells.tsv", sep="\t", index=False
+    )
+    model = train_run(cells, tmp_path / "model.pt", InfoganConfig(**TINY), seed=0, categories=5)
+    with caplog.at_level("WARNING"):
+        out = evaluate_run(
+            tmp_path, {5: str(model)}, tmp_path / "tables.json", seed=0, categories=5, folds=2
+        )
+    record = json.loads(out.read_text())
+    assert "table4" not in record and "table1" not in record
+    assert "Table IV skipped" in caplog.text and "['normal']" in caplog.text
+
+
 def test_read_cells_rejects_count_mismatch(cells: str, tmp_path) -> None:
     crops, table = read_cells(cells)
     np.save(tmp_path / "crops.npy", crops[:-1])

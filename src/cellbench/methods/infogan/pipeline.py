@@ -77,10 +77,17 @@ def evaluate_run(
             result["table2"].append({"k": k, **row})
     else:
         log.warning("no cell categories: Tables I-III skipped (see docs/datasets.md)")
-    if (table["image_label"].astype(str) != "").all():
+    image_labels = table["image_label"].astype(str)
+    if (image_labels != "").all() and image_labels.nunique() >= 2:
         props = proportions(table, q_assign(critic, crops), categories)
         result["table4"] = image_table(props, folds, seed)
         result["proportions"] = props.reset_index().to_dict(orient="list")
+    else:
+        log.warning(
+            "Table IV skipped: it needs normal and abnormal image labels on every image "
+            "(found: %s)",
+            sorted(set(image_labels)),
+        )
     result["provenance"] = provenance(config_digest=config_digest, seed=seed, device="cpu")
     return write_json(out, result, default=float)
 
