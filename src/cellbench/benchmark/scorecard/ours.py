@@ -35,6 +35,15 @@ from cellbench.tables.summaries import read_summary
 PROVENANCE_COLUMNS = ["method", "dataset", "device", "config_hash"]
 
 
+def over_seeds(values: pd.Series) -> dict[str, Any]:
+    """Mean, sample sd (None for one seed) and number of seeds of one number over runs."""
+    return {
+        "value": values.mean(),
+        "sd": values.std(ddof=1) if len(values) > 1 else None,
+        "n_seeds": len(values),
+    }
+
+
 def _ours(
     *,
     table: str,
@@ -159,9 +168,7 @@ def infogan_ours(tables: Mapping[int, str | Path]) -> list[dict[str, Any]]:
                         metric=metric,
                         dataset=dataset,
                         method="infogan",
-                        value=values.mean(),
-                        sd=values.std(ddof=1) if len(values) > 1 else None,
-                        n_seeds=len(values),
+                        **over_seeds(values),
                     )
                 )
     return rows
@@ -207,9 +214,7 @@ def group_ours(summaries: Sequence[str | Path]) -> list[dict[str, Any]]:
                     metric=metric,
                     dataset=dataset,
                     method=method,
-                    value=values.mean(),
-                    sd=values.std(ddof=1) if len(values) > 1 else None,
-                    n_seeds=len(values),
+                    **over_seeds(values),
                 )
             )
     return rows
@@ -231,9 +236,7 @@ def spoco_ours(runs: pd.DataFrame) -> list[dict[str, Any]]:
                     metric=metric,
                     dataset=dataset,
                     method="spoco",
-                    value=values.mean(),
-                    sd=values.std(ddof=1) if len(values) > 1 else None,
-                    n_seeds=len(values),
+                    **over_seeds(values),
                 )
             )
     return rows
