@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from cellbench.checkpoints import read_checkpoint as read_checkpoint_of
 from cellbench.device import select_device
 from cellbench.errors import InputError
 from cellbench.methods.cellulus.config import CellulusConfig
@@ -23,16 +24,8 @@ from cellbench.methods.cellulus.train import build_model
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "cellulus checkpoint missing")
-    try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as exc:
-        raise InputError(path, f"not a readable torch checkpoint ({exc})") from exc
-    if not isinstance(checkpoint, dict) or checkpoint.get("method") != "cellulus":
-        raise InputError(path, "not a cellulus checkpoint")
-    return checkpoint
+    """A cellulus checkpoint (:func:`cellbench.checkpoints.read_checkpoint`)."""
+    return read_checkpoint_of(path, "cellulus checkpoint", markers={"method": ["cellulus"]})
 
 
 def model_from_checkpoint(

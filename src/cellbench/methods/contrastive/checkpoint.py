@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from cellbench.errors import InputError
+from cellbench.checkpoints import read_checkpoint
 from cellbench.io import atomic_path
 from cellbench.methods.contrastive.model import ConfidenceNetwork
 
@@ -22,16 +22,9 @@ def save_checkpoint(path: str | Path, record: dict[str, Any]) -> Path:
 def load_checkpoint(path: str | Path, kind: str | tuple[str, ...]) -> dict[str, Any]:
     """Read a checkpoint and check that it holds a model of ``kind`` (csl or cnn, or either)."""
     kinds = (kind,) if isinstance(kind, str) else kind
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "model file does not exist")
-    try:
-        record = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as exc:
-        raise InputError(path, f"cannot be read as a checkpoint ({exc})") from exc
-    if not isinstance(record, dict) or record.get("kind") not in kinds:
-        raise InputError(path, f"not a contrastive {' or '.join(kinds)} checkpoint")
-    return record
+    return read_checkpoint(
+        path, f"contrastive {' or '.join(kinds)} checkpoint", markers={"kind": kinds}
+    )
 
 
 def build_network(record: dict[str, Any]) -> ConfidenceNetwork:

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from cellbench.errors import InputError
+from cellbench.checkpoints import read_checkpoint
 from cellbench.io import atomic_path
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.models.resnet_unet import ResNetUNet
@@ -46,12 +46,7 @@ def load_model(
     path: str | Path, device: torch.device | str = "cpu"
 ) -> tuple[ResNetUNet, DeepNGConfig, dict[str, Any]]:
     """Model (in eval mode, on ``device``), its config and the whole payload."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "model file missing")
-    payload = torch.load(path, map_location="cpu", weights_only=False)
-    if payload.get("method") != "deepng":
-        raise InputError(path, "not a deepng model file")
+    payload = read_checkpoint(path, "deepng model file", markers={"method": ["deepng"]})
     cfg = DeepNGConfig.from_dict(payload["config"])
     model = ResNetUNet(encoder=cfg.encoder)
     model.load_state_dict(payload["state_dict"])

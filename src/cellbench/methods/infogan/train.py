@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from cellbench.checkpoints import read_checkpoint
 from cellbench.errors import InputError
 from cellbench.io import atomic_path
 from cellbench.methods.infogan.config import InfoganConfig
@@ -177,12 +178,13 @@ def save(
 
 def load_model(path: str | Path) -> tuple[Generator, Critic, InfoganConfig, dict[str, Any]]:
     """(generator, critic, config, record) of a model.pt written by :func:`save`."""
-    path = Path(path)
+    record = read_checkpoint(
+        path, "infogan model file", keys=("config", "generator", "critic"), weights_only=True
+    )
     try:
-        record = torch.load(path, map_location="cpu", weights_only=True)
         config = InfoganConfig(**record["config"])
-    except (OSError, RuntimeError, KeyError, TypeError, ValueError) as exc:
-        raise InputError(path, f"not an infogan model file ({exc})") from exc
+    except (TypeError, ValueError) as exc:
+        raise InputError(path, f"infogan model file with an invalid config ({exc})") from exc
     gen = Generator(config.categories, config.noise_dim, config.width, config.crop_size)
     critic = Critic(config.categories, config.width)
     gen.load_state_dict(record["generator"])

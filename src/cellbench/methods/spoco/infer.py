@@ -13,6 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from cellbench.checkpoints import read_checkpoint
 from cellbench.data.layout import PreparedDataset
 from cellbench.device import select_device
 from cellbench.errors import InputError
@@ -118,13 +119,9 @@ def cluster(
 
 def load(model_path: str | Path, device: str = "auto") -> SpocoSegmenter:
     """Load ``model.pt`` written by :func:`cellbench.methods.spoco.train.train`."""
-    path = Path(model_path)
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
-    except (OSError, RuntimeError, EOFError) as exc:
-        raise InputError(path, f"not a spoco model ({exc})") from exc
-    if not isinstance(state, dict) or "f" not in state or "config" not in state:
-        raise InputError(path, "not a spoco model (keys f, g, config missing)")
+    state = read_checkpoint(
+        model_path, "spoco model", keys=("f", "g", "config", "in_channels", "seed")
+    )
     cfg = SpocoConfig.model_validate(state["config"])
     dev = select_device(device)
     nets = []
