@@ -112,6 +112,8 @@ def test_supported_supervision_grid(blob_dataset: Path, tmp_path: Path) -> None:
     table = supported_supervision(tmp_path / "model.pt", blob_dataset, csv, config, device="cpu")
     assert len(table) == 4 and set(table["alpha"]) == {0.0, 0.5}
     assert table["f1"].between(0, 1).all() and table["seg"].between(0, 1).all()
+    assert table["prob_threshold"].between(0.1, 0.9).all()
+    assert np.isfinite(table[["loss_first_epoch", "loss_last_epoch"]].to_numpy()).all()
     fig5(csv, tmp_path / "fig5.png", tmp_path / "fig5.pdf")
     assert (tmp_path / "fig5.png").stat().st_size > 0
 
