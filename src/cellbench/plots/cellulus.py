@@ -108,6 +108,6 @@ def fig5(results_csv: str | Path, png: str | Path, pdf: str | Path) -> None:
     axes[0].legend(fontsize=7)
     figure.suptitle(
         f"Supported supervision on {results['dataset'].iloc[0]} "
-        f"(mean ± std over {results['repeat'].nunique()} repeats, dots: each repeat)"
+        f"(mean ± std over {results['repeat'].nunique()} repeats; dots: repeats)"
     )
     save_figure(figure, png, pdf)
