@@ -1,8 +1,9 @@
 """StarDist-style supervised network of paper 001, Fig. 5 / Appendix B (own implementation).
 
 Targets (Schmidt et al. 2018): per object pixel the Euclidean distances to the object boundary
-along ``n_rays`` equi-angular rays, and the object probability = distance to the background
-normalised by its maximum within the object. Network: the mini U-Net of Appendix A at depth
+along ``n_rays`` equi-angular rays, and the object probability = distance to the nearest pixel
+outside the object (another object or the background) normalised by its maximum within the
+object. Network: the mini U-Net of Appendix A at depth
 ``depth`` (paper 3) with 1 + n_rays outputs. Loss: binary cross-entropy on the probability plus
 the probability-weighted mean absolute error of the distances (StarDist), both restricted to
 annotated pixels. Decoding: local maxima of the probability above ``prob_threshold`` as
