@@ -133,6 +133,13 @@ class Fig5Config(Section):
         le=100,
         description="Weight of the ray-distance term of the StarDist loss (StarDist 0.2).",
     )
+    threads: int = Field(
+        0,
+        ge=0,
+        le=1024,
+        description="Torch threads for training and applying the Fig. 5 networks (at most the "
+        "job's); 0 = all the job's threads.",
+    )
     batch_norm: bool = Field(
         False,
         description="BatchNorm after each convolution of the network (not in the paper, which "

@@ -325,6 +325,8 @@ def supported_supervision(
     predictions = [segmenter.segment(r).astype(np.int64) for r in raw]
     test_images = [normalise(dataset.image(i)) for i in test_ids]
     test_truths = [dataset.labels(i) for i in test_ids]
+    if config.threads:
+        torch.set_num_threads(min(config.threads, torch.get_num_threads()))
     full = [
         make_sample(im, t, np.ones(t.shape, np.float32), config.n_rays)
         for im, t in zip(images, truths, strict=True)
