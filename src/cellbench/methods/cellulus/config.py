@@ -114,7 +114,13 @@ class Fig5Config(Section):
     batch_size: int = Field(
         8, ge=2, le=256, description="Crops per batch, half sparse / half pseudo (paper 8)."
     )
-    crop_size: int = Field(252, ge=16, le=2048, description="Crop side in px (paper 252).")
+    crop_size: int = Field(
+        252,
+        ge=16,
+        le=2048,
+        description="Side in px of the training crops' loss area (paper 252); the network gets "
+        "the image around it as context (valid convolutions).",
+    )
     background_radius: float = Field(
         30.0,
         ge=0,
@@ -127,8 +133,41 @@ class Fig5Config(Section):
         le=100,
         description="Weight of the ray-distance term of the StarDist loss (StarDist 0.2).",
     )
+    threads: int = Field(
+        0,
+        ge=0,
+        le=1024,
+        description="Torch threads for training and applying the Fig. 5 networks (at most the "
+        "job's); 0 = all the job's threads.",
+    )
+    batch_norm: bool = Field(
+        False,
+        description="BatchNorm after each convolution of the network (not in the paper, which "
+        "has none).",
+    )
+    init_distances: bool = Field(
+        True,
+        description="Start the distance outputs at the mean annotated ray distance instead of 0 "
+        "(the paper is silent on initialisation).",
+    )
+    optimize_threshold: bool = Field(
+        True,
+        description="Choose the probability threshold after training by F1@0.5 on annotated "
+        "training images (StarDist's threshold optimisation); false = prob_threshold.",
+    )
+    threshold_images: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="Training images (those with the most annotated objects) used to choose "
+        "the threshold.",
+    )
     prob_threshold: float = Field(
-        0.5, gt=0, lt=1, description="Object-probability threshold of decoding candidates."
+        0.5,
+        gt=0,
+        lt=1,
+        description="Object-probability threshold of decoding candidates when it is not "
+        "optimised (StarDist default 0.5).",
     )
     nms_overlap: float = Field(
         0.3,

@@ -12,11 +12,14 @@ import torch
 from torch import nn
 
 
-def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
-    """[3×3, 1×1, 1×1, 3×3] valid convolutions, each followed by ReLU (Appendix A)."""
+def conv_block(in_channels: int, out_channels: int, batch_norm: bool = False) -> nn.Sequential:
+    """[3×3, 1×1, 1×1, 3×3] valid convolutions, each followed by ReLU (Appendix A); with
+    ``batch_norm`` each convolution is followed by BatchNorm before its ReLU (not in the paper)."""
     layers: list[nn.Module] = []
     for index, kernel in enumerate((3, 1, 1, 3)):
         layers += [nn.Conv2d(in_channels if index == 0 else out_channels, out_channels, kernel)]
+        if batch_norm:
+            layers += [nn.BatchNorm2d(out_channels)]
         layers += [nn.ReLU(inplace=True)]
     return nn.Sequential(*layers)
 
@@ -38,6 +41,7 @@ class MiniUNet(nn.Module):
         fmap_inc_factor: int = 3,
         depth: int = 1,
         zero_init_head: bool = True,
+        batch_norm: bool = False,
     ) -> None:
         super().__init__()
         self.depth = depth
@@ -45,11 +49,11 @@ class MiniUNet(nn.Module):
         self.down = nn.ModuleList()
         channels = in_channels
         for level in range(depth + 1):
-            self.down.append(conv_block(channels, widths[level]))
+            self.down.append(conv_block(channels, widths[level], batch_norm))
             channels = widths[level]
         self.pool = nn.MaxPool2d(2)
         self.up = nn.ModuleList(
-            conv_block(widths[level] + widths[level + 1], widths[level])
+            conv_block(widths[level] + widths[level + 1], widths[level], batch_norm)
             for level in reversed(range(depth))
         )
         self.head = nn.Sequential(

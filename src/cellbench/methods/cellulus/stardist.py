@@ -1,8 +1,9 @@
 """StarDist-style supervised network of paper 001, Fig. 5 / Appendix B (own implementation).
 
 Targets (Schmidt et al. 2018): per object pixel the Euclidean distances to the object boundary
-along ``n_rays`` equi-angular rays, and the object probability = distance to the background
-normalised by its maximum within the object. Network: the mini U-Net of Appendix A at depth
+along ``n_rays`` equi-angular rays, and the object probability = distance to the nearest pixel
+outside the object (another object or the background) normalised by its maximum within the
+object. Network: the mini U-Net of Appendix A at depth
 ``depth`` (paper 3) with 1 + n_rays outputs. Loss: binary cross-entropy on the probability plus
 the probability-weighted mean absolute error of the distances (StarDist), both restricted to
 annotated pixels. Decoding: local maxima of the probability above ``prob_threshold`` as
@@ -36,45 +37,72 @@ def star_distances(labels: np.ndarray, n_rays: int, max_distance: int = 64) -> n
     own = labels[ys, xs]
     for k, angle in enumerate(ray_angles(n_rays)):
         dy, dx = np.sin(angle), np.cos(angle)
-        distance = np.zeros(len(ys), dtype=np.float32)
-        alive = np.ones(len(ys), dtype=bool)
+        distance = np.full(len(ys), max_distance, dtype=np.float32)
+        alive = np.arange(len(ys))  # rays still inside their object
         for step in range(1, max_distance + 1):
-            y = np.rint(ys + step * dy).astype(np.int64)
-            x = np.rint(xs + step * dx).astype(np.int64)
-            inside = (y >= 0) & (y < height) & (x >= 0) & (x < width)
-            same = np.zeros(len(ys), dtype=bool)
-            same[inside] = labels[y[inside], x[inside]] == own[inside]
-            stop = alive & ~same
-            distance[stop] = step
-            alive &= same
-            if not alive.any():
+            y = np.rint(ys[alive] + step * dy).astype(np.int64)
+            x = np.rint(xs[alive] + step * dx).astype(np.int64)
+            same = (y >= 0) & (y < height) & (x >= 0) & (x < width)
+            same[same] = labels[y[same], x[same]] == own[alive[same]]
+            distance[alive[~same]] = step
+            alive = alive[same]
+            if len(alive) == 0:
                 break
-        distance[alive] = max_distance
         out[k, ys, xs] = distance
     return out
 
 
 def object_probability(labels: np.ndarray) -> np.ndarray:
-    """Distance to the background normalised to 1 at each object's most central pixel."""
-    edt = ndi.distance_transform_edt(np.pad(labels, 1) > 0)[1:-1, 1:-1].astype(np.float32)
-    if labels.max() == 0:
-        return edt
-    maxima = ndi.maximum(edt, labels, index=np.arange(1, labels.max() + 1))
-    scale = np.concatenate([[1.0], np.maximum(maxima, 1e-6)])
-    return np.where(labels > 0, edt / scale[labels], 0.0).astype(np.float32)
+    """Per-object distance to the nearest pixel outside the object, normalised to 1 at its most
+    central pixel (StarDist's ``edt_prob``): touching objects are separated by their boundary,
+    and the image border counts as outside."""
+    out = np.zeros(labels.shape, dtype=np.float32)
+    for label, box in enumerate(ndi.find_objects(labels), start=1):
+        if box is None:
+            continue
+        inside = np.pad(labels[box] == label, 1)
+        edt = ndi.distance_transform_edt(inside)[1:-1, 1:-1]
+        peak = edt.max()
+        if peak > 0:
+            region = out[box]
+            own = inside[1:-1, 1:-1]
+            region[own] = edt[own] / peak
+    return out
 
 
 class StarDistNet(torch.nn.Module):
-    """Valid-convolution U-Net → (probability logit, n_rays distances), same size as the input."""
+    """Valid-convolution U-Net → (probability logit, n_rays distances), same size as the input.
+
+    ``dist_bias`` starts every distance output at that value (in px; the paper is silent on
+    initialisation): from 0, Adam moves the output bias by at most the learning rate per step,
+    so distances of ~8 px take thousands of steps to reach before anything object-specific is
+    learned. ``batch_norm``: BatchNorm after each convolution (not in the paper; an option).
+    """
 
     def __init__(
-        self, in_channels: int, n_rays: int, num_fmaps: int, fmap_inc_factor: int, depth: int
+        self,
+        in_channels: int,
+        n_rays: int,
+        num_fmaps: int,
+        fmap_inc_factor: int,
+        depth: int,
+        *,
+        batch_norm: bool = False,
+        dist_bias: float = 0.0,
     ):
         super().__init__()
         self.depth = depth
         self.unet = MiniUNet(
-            in_channels, 1 + n_rays, num_fmaps, fmap_inc_factor, depth, zero_init_head=False
+            in_channels,
+            1 + n_rays,
+            num_fmaps,
+            fmap_inc_factor,
+            depth,
+            zero_init_head=False,
+            batch_norm=batch_norm,
         )
+        with torch.no_grad():
+            self.unet.head[-1].bias[1:] = dist_bias
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, C, H, W) → (B, 1 + n_rays, H, W) by reflection padding to a valid input size."""
@@ -105,17 +133,22 @@ def stardist_loss(
     return bce + dist_weight * l1
 
 
-def decode(
-    prob: np.ndarray, dist: np.ndarray, prob_threshold: float = 0.5, nms_overlap: float = 0.3
-) -> np.ndarray:
-    """Labels from probability (H, W) and distances (n_rays, H, W), greedy overlap suppression."""
+def decode_scored(
+    prob: np.ndarray, dist: np.ndarray, min_prob: float, nms_overlap: float = 0.3
+) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and each label's probability (index = label; 0 for the background).
+
+    Candidates are the local maxima of ``prob`` ≥ ``min_prob``; in order of decreasing
+    probability each star-convex polygon is drawn on the pixels still free, and dropped when more
+    than ``nms_overlap`` of it is already claimed. A candidate's fate depends only on the
+    candidates before it, so decoding at any threshold t ≥ ``min_prob`` equals keeping the labels
+    whose probability is ≥ t (:func:`at_threshold`).
+    """
     labels = np.zeros(prob.shape, dtype=np.uint32)
-    peaks = peak_local_max(prob, min_distance=2, threshold_abs=prob_threshold, exclude_border=False)
-    if len(peaks) == 0:
-        return labels
+    peaks = peak_local_max(prob, min_distance=2, threshold_abs=min_prob, exclude_border=False)
     order = np.argsort(-prob[peaks[:, 0], peaks[:, 1]], kind="stable")
     angles = ray_angles(dist.shape[0])
-    count = 0
+    scores = [0.0]
     for y, x in peaks[order]:
         radii = np.maximum(dist[:, y, x], 0.5)
         rr, cc = polygon(y + radii * np.sin(angles), x + radii * np.cos(angles), shape=prob.shape)
@@ -124,6 +157,20 @@ def decode(
         free = labels[rr, cc] == 0
         if 1 - free.mean() > nms_overlap:
             continue
-        count += 1
-        labels[rr[free], cc[free]] = count
-    return labels
+        labels[rr[free], cc[free]] = len(scores)
+        scores.append(float(prob[y, x]))
+    return labels, np.asarray(scores, dtype=np.float64)
+
+
+def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> np.ndarray:
+    """The decoding at probability threshold ``threshold`` from :func:`decode_scored`'s output."""
+    keep = scores >= threshold
+    keep[0] = False
+    return np.where(keep[labels], labels, 0).astype(np.uint32)
+
+
+def decode(
+    prob: np.ndarray, dist: np.ndarray, prob_threshold: float = 0.5, nms_overlap: float = 0.3
+) -> np.ndarray:
+    """Labels from probability (H, W) and distances (n_rays, H, W), greedy overlap suppression."""
+    return decode_scored(prob, dist, prob_threshold, nms_overlap)[0]
