@@ -1,7 +1,7 @@
 """Rule `deepng_cluster`: kMC / NG / GNG on the latent features, with the size entropy."""
 
+from cellbench.methods.deepng.clustering import cluster_features
 from cellbench.methods.deepng.config import DeepNGConfig
-from cellbench.methods.deepng.pseudolabel import cluster_features
 from cellbench.workflow import config_digest, script_logging, set_threads
 
 set_threads(snakemake.threads)

@@ -30,10 +30,9 @@ import tifffile
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
 from cellbench.io import atomic_path, read_image, read_labels, tifffile_problems, write_json
-from cellbench.methods.predict import PROVENANCE_FILE
 from cellbench.metrics import dataset_scores, image_scores, metric_parameters
 from cellbench.metrics.nuclei import dot_detection, dot_parameters, pooled_dot_detection
-from cellbench.provenance import provenance
+from cellbench.provenance import PROVENANCE_FILE, provenance
 
 log = logging.getLogger(__name__)
 RUN_SEED = re.compile(r"seed(\d+)$")

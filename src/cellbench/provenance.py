@@ -20,6 +20,9 @@ from typing import Any
 
 import cellbench
 
+PROVENANCE_FILE = "provenance.json"
+"""Name of the provenance record inside every prediction (and embedding) folder."""
+
 WORKFLOW_DIR_ENV = "CELLBENCH_WORKFLOW_DIR"
 """Set by the Snakefile to its own directory, so that jobs can record that checkout too."""
 TRACKED_PACKAGES = (

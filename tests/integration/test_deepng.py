@@ -12,8 +12,9 @@ from skimage.draw import disk
 
 from cellbench.data.layout import DatasetInfo, PreparedDataset, write_dataset
 from cellbench.methods.deepng import DeepNGConfig, load
+from cellbench.methods.deepng.clustering import cluster_features
 from cellbench.methods.deepng.features import extract_features
-from cellbench.methods.deepng.pseudolabel import cluster_features, retrain_encoder
+from cellbench.methods.deepng.pseudolabel import retrain_encoder
 from cellbench.methods.deepng.train_segmentation import train_segmentation
 from cellbench.methods.predict import predict_dataset
 from cellbench.metrics.dsb import dsb_ap

@@ -28,9 +28,7 @@ from cellbench.errors import InputError
 from cellbench.io import atomic_dir, read_image, write_labels
 from cellbench.methods.contract import working_scale
 from cellbench.methods.registry import Segmenter, load_segmenter
-from cellbench.provenance import provenance
-
-PROVENANCE_FILE = "provenance.json"
+from cellbench.provenance import PROVENANCE_FILE, provenance
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Steps (one function each, in the submodules): ``train_segmentation.train_segmentation`` (baseline
 on CT1), ``features.extract_features`` (5000 augmented draws from CT2–CT7 → GAP → PCA-32),
-``pseudolabel.cluster_features`` (kMC / NG / GNG) and ``pseudolabel.retrain_encoder``
+``clustering.cluster_features`` (kMC / NG / GNG) and ``pseudolabel.retrain_encoder``
 (pseudo-label classification, decoder reused); :func:`load` gives a :class:`Segmenter`
 (network + watershed post-processing).
 """

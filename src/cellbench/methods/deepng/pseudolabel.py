@@ -1,8 +1,7 @@
-"""Deep clustering and pseudo-label retraining, paper 000, Sections II-C and II-D.
+"""Pseudo-label retraining, paper 000, Section II-C (the clusters come from
+:mod:`cellbench.methods.deepng.clustering`).
 
-1. :func:`cluster_features` clusters the 32-D latent features with kMC, NG or GNG (seeded) and
-   stores the cluster index of every draw plus the normalised entropy of the cluster sizes.
-2. :func:`retrain_encoder` trains the encoder as a k-class classifier (GAP + linear 2048 → k)
+:func:`retrain_encoder` trains the encoder as a k-class classifier (GAP + linear 2048 → k)
    on the draws with their cluster indices as labels: 20 epochs, random 128² crops, the same
    augmentations, SGD lr 0.01 momentum 0.5, lr ×0.1 every 10 epochs. The decoder of the
    segmentation network is reused unchanged; only the encoder weights change.
@@ -18,11 +17,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from cellbench.cluster import growing_neural_gas, neural_gas, normalized_entropy, online_kmeans
-from cellbench.cluster.entropy import cluster_sizes
 from cellbench.data.layout import PreparedDataset
 from cellbench.device import seed_everything, select_device
-from cellbench.io import atomic_path, write_json
 from cellbench.methods.deepng.augment import augment, random_crop
 from cellbench.methods.deepng.config import DeepNGConfig
 from cellbench.methods.deepng.features import load_pool, make_draw
@@ -31,68 +27,8 @@ from cellbench.methods.deepng.model_io import load_model, save_model
 from cellbench.methods.deepng.threshold_fit import finish_model
 from cellbench.methods.deepng.train_segmentation import autocast
 from cellbench.models.resnet_unet import EncoderClassifier
-from cellbench.provenance import provenance
 
 log = logging.getLogger(__name__)
-ALGORITHMS = ("kmc", "ng", "gng")
-
-
-def run_clustering(
-    features: np.ndarray, algo: str, k: int, seed: int, cfg: DeepNGConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """(labels, centroids) of kMC/NG with k centroids or GNG started from k units."""
-    c = cfg.clustering
-    schedule = {"epochs": c.epochs, "eps0": c.eps0, "eps_fin": c.eps_fin, "precision": c.precision}
-    if algo == "kmc":
-        result = online_kmeans(features, k, seed, radius=c.kmc_radius, **schedule)
-    elif algo == "ng":
-        result = neural_gas(features, k, seed, r_fin=c.r_fin, **schedule)
-    elif algo == "gng":
-        result = growing_neural_gas(features, seed, c.gng, n_start=k, epochs=c.epochs)
-    else:
-        raise ValueError(f"unknown clustering algorithm {algo!r}; known: {ALGORITHMS}")
-    return result.labels, result.centroids
-
-
-def cluster_features(
-    features_path: str | Path,
-    out_npz: str | Path,
-    out_json: str | Path,
-    algo: str,
-    k: int,
-    seed: int,
-    cfg: DeepNGConfig,
-    *,
-    config_digest: str | None = None,
-) -> dict:
-    """Cluster the features; write the assignments (npz) and the entropy summary (json)."""
-    with np.load(features_path) as data:
-        features = data["features"]
-    labels, centroids = run_clustering(features, algo, k, seed, cfg)
-    n_clusters = int(centroids.shape[0])
-    sizes = cluster_sizes(labels, n_clusters)
-    summary = {
-        "algorithm": algo,
-        "k": k,
-        "seed": seed,
-        "n_clusters": n_clusters,
-        "normalized_entropy": normalized_entropy(labels, n_clusters),
-        "empty_clusters": int((sizes == 0).sum()),
-        "sizes": sizes.tolist(),
-        "provenance": provenance(config_digest=config_digest, seed=seed, device="cpu"),
-    }
-    with atomic_path(out_npz) as tmp, open(tmp, "wb") as handle:
-        np.savez(handle, labels=labels.astype(np.int64), centroids=centroids)
-    write_json(out_json, summary)
-    log.info(
-        "%s k=%d seed=%d: %d clusters, normalized entropy %.4f",
-        algo,
-        k,
-        seed,
-        n_clusters,
-        summary["normalized_entropy"],
-    )
-    return summary
 
 
 def retrain_encoder(

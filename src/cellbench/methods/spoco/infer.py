@@ -20,7 +20,6 @@ from cellbench.errors import InputError
 from cellbench.io import atomic_dir, write_labels
 from cellbench.methods.contract import working_scale
 from cellbench.methods.predict import (
-    PROVENANCE_FILE,
     file_sha256,
     rescale_image,
     restore_labels,
@@ -31,7 +30,7 @@ from cellbench.methods.spoco.augment import photometric
 from cellbench.methods.spoco.config import SpocoConfig
 from cellbench.methods.spoco.model import EmbeddingUNet, zscore
 from cellbench.methods.spoco.train import to_unit
-from cellbench.provenance import provenance
+from cellbench.provenance import PROVENANCE_FILE, provenance
 
 log = logging.getLogger(__name__)
 
