@@ -63,10 +63,7 @@ def choose_thresholds(
             dsb_ap(gt, postprocess(p, cfg)) for p, gt in zip(probability_maps, labels, strict=True)
         ]
         scores.append((float(np.mean(ap)), cfg))
-    best_score, best = scores[0]
-    for score, cfg in scores[1:]:
-        if score > best_score:
-            best_score, best = score, cfg
+    best_score, best = max(scores, key=lambda scored: scored[0])  # first maximum: paper on ties
     record = {
         "images": len(labels),
         "metric": "mean Kaggle DSB AP (IoU 0.5-0.95) on labelled known-group training images",
