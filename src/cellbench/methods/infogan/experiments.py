@@ -10,6 +10,7 @@ all folds, beside a majority-class predictor.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -114,10 +115,16 @@ def proportions(table: pd.DataFrame, clusters: np.ndarray, k: int) -> pd.DataFra
     return props.assign(image_label=labels.loc[props.index])
 
 
+def two_image_classes(labels: Iterable[str]) -> bool:
+    """Table IV needs a label on every image and at least two distinct ones."""
+    found = set(labels)
+    return "" not in found and len(found) >= 2
+
+
 def image_table(props: pd.DataFrame, folds: int, seed: int) -> list[dict]:
     """Table IV: majority class, k-means (k = 2, training-fold centres), L2-SVM; fold means."""
     y = props["image_label"].astype(str).to_numpy()
-    if len(set(y)) < 2 or "" in set(y):
+    if not two_image_classes(y):
         raise InputError(None, "image-level labels (normal/abnormal) needed for Table IV")
     x = props.drop(columns="image_label").to_numpy()
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)

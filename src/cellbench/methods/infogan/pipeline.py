@@ -18,6 +18,7 @@ from cellbench.methods.infogan.experiments import (
     image_table,
     proportions,
     q_clustering_row,
+    two_image_classes,
 )
 from cellbench.methods.infogan.train import load_model, q_assign, save, train
 from cellbench.provenance import provenance
@@ -78,7 +79,7 @@ def evaluate_run(
     else:
         log.warning("no cell categories: Tables I-III skipped (see docs/datasets.md)")
     image_labels = table["image_label"].astype(str)
-    if (image_labels != "").all() and image_labels.nunique() >= 2:
+    if two_image_classes(image_labels):
         props = proportions(table, q_assign(critic, crops), categories)
         result["table4"] = image_table(props, folds, seed)
         result["proportions"] = props.reset_index().to_dict(orient="list")
