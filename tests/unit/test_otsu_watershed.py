@@ -104,3 +104,14 @@ def test_haematoxylin_channel_of_colour_image() -> None:
     assert is_colour(rgb) and not is_colour(np.repeat(rgb[..., :1], 3, axis=-1))
     grey = to_grey(rgb, "haematoxylin")
     assert grey[3, 3] == 1.0 and grey[0, 0] == 0.0
+
+
+def test_excess_green_separates_leaf_from_soil_of_the_same_brightness() -> None:
+    rgb = np.full((8, 8, 3), (120, 90, 60), dtype=np.uint8)  # brown soil, mean 90
+    rgb[2:5, 2:5] = (60, 150, 60)  # green leaf, mean 90
+    assert to_grey(rgb, "mean").max() == 0.0  # no contrast in the channel mean
+    # 2g - r - b of the chromatic coordinates: leaf (300 - 120) / 270 = 2/3, soil 0
+    grey = to_grey(rgb, "excess_green")
+    assert grey[3, 3] == 1.0 and grey[0, 0] == 0.0
+    grey_image = np.repeat(rgb[..., :1], 3, axis=-1)
+    assert np.array_equal(to_grey(grey_image, "excess_green"), to_grey(grey_image, "mean"))

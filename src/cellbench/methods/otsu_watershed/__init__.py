@@ -7,12 +7,13 @@ Everything is fitted on the labelled **training** split (never the test split):
   Gaussian pre-smoothing (``smoothing_fraction`` × r, so textured nuclei become blobs), the
   opening that removes specks, the minimal distance between watershed seeds and the smallest
   object kept;
-* the grey channel (channel mean, or haematoxylin by colour deconvolution for colour images)
-  and the threshold rule (Otsu, Otsu on log-intensity, Li's minimum cross-entropy) are chosen
+* the grey channel (channel mean; for colour images also haematoxylin by colour deconvolution
+  and excess green) and the threshold rule (Otsu, Otsu on log-intensity, Li's minimum cross-entropy) are chosen
   by the pooled F1 (IoU ≥ 0.5) on up to ``fit_images`` fully annotated training images.
   Plain Otsu keeps only the bright spots of dim, textured fluorescent nuclei next to bright
   ones; on log-intensity (fluorescence on a dark background) or with Li's rule the dim nuclei
-  are kept; on H&E the haematoxylin channel separates nuclei from stroma.
+  are kept; on H&E the haematoxylin channel separates nuclei from stroma, on plant images the
+  excess-green index separates leaves from soil of a similar brightness.
 
 A dataset annotated with points only (bone-marrow dataset A) has no masks to measure r or to
 choose on: r is the config's ``points_radius``, the channel ``points_channel``, the threshold
@@ -56,8 +57,9 @@ class OtsuWatershedModel:
     min_size_fraction: objects smaller than this fraction of a disk of ``object_radius`` are dropped.
     threshold: ``otsu`` (Otsu 1979), ``log_otsu`` (Otsu on log-intensity) or ``li`` (Li & Lee
         1993, minimum cross-entropy).
-    channel: ``mean`` (channel mean) or ``haematoxylin`` (colour deconvolution, Ruifrok &
-        Johnston 2001; grey images fall back to ``mean``).
+    channel: ``mean`` (channel mean), ``haematoxylin`` (colour deconvolution, Ruifrok &
+        Johnston 2001) or ``excess_green`` (2g − r − b of the chromatic coordinates, Woebbecke et
+        al. 1995); grey images fall back to ``mean``.
     seed_distance_fraction: minimal distance between watershed seeds as a fraction of the radius.
     opening_fraction: radius of the opening that removes specks, as a fraction of the radius.
     """
@@ -134,7 +136,8 @@ def to_grey(image: np.ndarray, channel: Channel = "mean") -> np.ndarray:
     """Float grey image in [0, 1], min–max scaled.
 
     ``mean``: channel mean of a multi-channel image (alpha of RGBA ignored). ``haematoxylin``:
-    the haematoxylin density of a colour image (grey images: the mean).
+    the haematoxylin density of a colour image; ``excess_green``: 2g − r − b with r, g, b the
+    chromatic coordinates (each channel over their sum) of a colour image (grey images: the mean).
     """
     image = np.asarray(image)
     if image.ndim not in (2, 3):
@@ -144,6 +147,10 @@ def to_grey(image: np.ndarray, channel: Channel = "mean") -> np.ndarray:
     if channel == "haematoxylin" and is_colour(image):
         rgb = image.astype(np.float64)
         grey = color.rgb2hed(rgb / max(float(rgb.max()), 1e-12))[..., 0]
+    elif channel == "excess_green" and is_colour(image):
+        rgb = image.astype(np.float64)
+        chromatic = rgb / np.maximum(rgb.sum(axis=-1, keepdims=True), 1e-12)
+        grey = 2 * chromatic[..., 1] - chromatic[..., 0] - chromatic[..., 2]
     else:
         grey = image.astype(np.float64)
         if grey.ndim == 3:
@@ -196,7 +203,7 @@ def fit_model(
     pairs = [(rescale_image(dataset.image(i), scale), dataset.labels(i)) for i in ids]
     channels: list[Channel] = ["mean"]
     if any(is_colour(image) for image, _ in pairs):
-        channels.append("haematoxylin")
+        channels += ["haematoxylin", "excess_green"]
     base = OtsuWatershedModel(
         object_radius=radius,
         smoothing_sigma=max(1.0, config.smoothing_fraction * radius),

@@ -9,7 +9,7 @@ from pydantic import Field
 from cellbench.methods.contract import MethodConfig
 
 Threshold = Literal["otsu", "log_otsu", "li"]
-Channel = Literal["mean", "haematoxylin"]
+Channel = Literal["mean", "haematoxylin", "excess_green"]
 
 
 class OtsuWatershedConfig(MethodConfig):
