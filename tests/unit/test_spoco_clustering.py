@@ -63,6 +63,14 @@ def test_subsampled_fit_labels_every_pixel() -> None:
     assert sbd(labels, out) == 1.0
 
 
+def test_subsampled_hdbscan_min_cluster_size_counts_image_pixels() -> None:
+    """Regression: 400-pixel objects get ~55 of 500 sampled pixels; a min cluster size of 200
+    image pixels must not turn them into noise (it did before it was scaled to the sample)."""
+    emb, labels = _toy()
+    out = clustering.cluster_hdbscan(emb, min_cluster_size=200, max_pixels=500, seed=1)
+    assert sbd(labels, out) == 1.0
+
+
 def test_mws_min_size_and_empty() -> None:
     emb, _ = _toy()
     emb[:, 58:60, 58:60] += 40.0  # a 4-pixel spurious segment

@@ -60,13 +60,18 @@ def cluster_hdbscan(
     max_pixels: int = 0,
     seed: int = 0,
 ) -> np.ndarray:
-    """HDBSCAN (min_cluster_size, cluster_selection_epsilon = δv, noise → 0), App. A.4."""
+    """HDBSCAN (min_cluster_size, cluster_selection_epsilon = δv, noise → 0), App. A.4.
+
+    Fitted on a subsample (``max_pixels``), the minimum cluster size shrinks with the sampled
+    fraction, so that it still means the same number of image pixels.
+    """
     points, idx = _pixels(emb, mask)
     if len(points) < 2:
         return np.zeros(emb.shape[1:], dtype=np.uint32)
 
     def fit(x: np.ndarray) -> np.ndarray:
-        size = max(2, min(min_cluster_size, len(x)))
+        sampled = min_cluster_size * len(x) / len(points)
+        size = max(2, min(round(sampled), len(x)))
         return hdbscan.HDBSCAN(
             min_cluster_size=size, cluster_selection_epsilon=float(epsilon)
         ).fit_predict(x)

@@ -135,7 +135,8 @@ class SpocoConfig(MethodConfig):
         0,
         ge=0,
         description="HDBSCAN / mean-shift fitted on at most this many random pixels, the rest "
-        "labelled as their nearest fitted pixel (0: all pixels, paper).",
+        "labelled as their nearest fitted pixel; HDBSCAN's min cluster size shrinks with the "
+        "sampled fraction (0: all pixels, paper).",
     )
 
     @field_validator("modes")
