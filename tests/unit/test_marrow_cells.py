@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from cellbench.data.layout import CELL_CROPS, PreparedDataset
-from cellbench.data.sources.marrow_cells import category_names
+from cellbench.data.sources.catalog import REAL_DATASETS, load_catalog
+from cellbench.data.sources.marrow_cells import FILES, category_names
 from cellbench.data.sources.prepare import download_file, prepare
 from cellbench.errors import InputError
 from cellbench.methods.infogan.cells import read_cells, write_cells
@@ -124,6 +126,15 @@ def test_absent_files_stop_with_where_to_put_them(tmp_path: Path) -> None:
     assert f"put it at {tmp_path / 'dl' / 'marrow-a-cells' / 'y_test.npy'}" in text
     assert "drive.google.com" in text and "data/cell_level_label/" in text
     assert "X_train.npy, y_train.npy, X_test.npy, y_test.npy" in text
+
+
+def test_catalog_and_config_schema_know_the_dataset() -> None:
+    entry = load_catalog(CATALOG)["marrow-a-cells"]
+    assert [f.name for f in entry.files] == list(FILES) and all(f.url is None for f in entry.files)
+    schema = CATALOG.parents[1] / "workflow" / "schemas" / "parts" / "real_data.schema.yaml"
+    props = yaml.safe_load(schema.read_text())["properties"]
+    assert props["sources"]["propertyNames"]["enum"] == list(REAL_DATASETS)
+    assert props["allow_incomplete"]["items"]["enum"] == list(REAL_DATASETS)
 
 
 def test_unpacked_release_folder_is_searched(tmp_path: Path) -> None:
