@@ -71,6 +71,12 @@ def test_infogan_cells_are_the_given_crops_with_their_labels(tmp_path: Path) -> 
     assert (table["image_label"] == "").all() and (table["max_row"] == 32).all()
 
 
+def test_crops_of_another_size_than_crop_size_are_refused(tmp_path: Path) -> None:
+    prepared = _prepare(tmp_path)
+    with pytest.raises(InputError, match=r"must be uint8 16x16x3 \(crop_size 16\), got uint8"):
+        write_cells(prepared, tmp_path / "cells", InfoganConfig(crop_size=16))
+
+
 def test_paper_counts_name_the_cell_types() -> None:
     labels = np.repeat([0, 1, 2, 3], [715, 34, 751, 495])
     assert category_names(labels) == {

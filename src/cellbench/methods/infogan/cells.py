@@ -2,9 +2,9 @@
 
 Cells come from the nuclei segmentation (paper) or from the dataset's instance labels
 (synthetic data, whose ``objects.tsv`` gives each label's category); a dataset of cell crops
-(domain ``cell-crops``: the authors' labelled dataset-A cells) is taken as is. Each row keeps the image,
-label id, bounding box, split, the image's ``image_label`` (normal/abnormal, if any) and the
-cell's category (if any), so labels can never drift from their crops.
+(domain ``cell-crops``: the authors' labelled dataset-A cells) is taken as is. Each row keeps
+the image, label id, bounding box, split, the image's ``image_label`` (normal/abnormal, if any)
+and the cell's category (if any), so labels can never drift from their crops.
 """
 
 from __future__ import annotations
