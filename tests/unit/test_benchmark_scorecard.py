@@ -54,6 +54,9 @@ def test_published_claims_golden_counts_and_values() -> None:
     )
     infogan = by_key.loc[("infogan Table III", "Our Method", "entropy_sizes", "marrow-b")]
     assert infogan["published"] == 0.431 and infogan["paper_dataset"] == "B"
+    # Dataset A's cell-level claims are answered by its labelled cells (marrow-a-cells).
+    purity = by_key.loc[("infogan Table III", "Our Method", "purity", "marrow-a-cells")]
+    assert purity["published"] == 0.855 and purity["paper_dataset"] == "A"
     scale = by_key.loc[("cellulus Table 2", "scale 1.1", "f1", "tissuenet-immune")]
     assert scale["published"] == 0.69
 
@@ -258,7 +261,7 @@ def method_tables(tmp_path: Path) -> list[Path]:
             t / "infogan_table1.csv",
             pd.DataFrame(
                 {
-                    "dataset": ["marrow-a", "marrow-a", "A"],
+                    "dataset": ["marrow-a-cells", "marrow-a-cells", "A"],
                     "seed": [0, 1, NAN],
                     "source": ["cellbench", "cellbench", "paper"],
                     "method": ["MF"] * 3,
@@ -280,7 +283,7 @@ def test_our_numbers_from_the_method_tables(method_tables: list[Path]) -> None:
     assert (mean["value"], mean["sd"], mean["n_seeds"]) == (0.60, 0.04, 10)
     assert frame.loc[("contrastive Table 2", "CNN", "dice", "monuseg"), "value"] == 0.75
     assert frame.loc[("deepng Table I", "kMC (5)", "map_unknown", "dsb2018"), "value"] == 0.2
-    precision = frame.loc[("infogan Table I", "MF", "precision", "marrow-a")]
+    precision = frame.loc[("infogan Table I", "MF", "precision", "marrow-a-cells")]
     assert precision["value"] == pytest.approx(0.85)
     assert precision["sd"] == pytest.approx(np.std([0.8, 0.9], ddof=1))
 
@@ -386,7 +389,7 @@ def test_default_configuration_never_claims_a_reproduction(
             ("ctc-sim", "synth-ctc"),
             ("monuseg", "synth-histo"),
             ("dsb2018", "synth-dsb"),
-            ("marrow-a", "synth-marrow"),
+            ("marrow-a-cells", "synth-marrow"),
         ):
             text = text.replace(real, fake)
         target.parent.mkdir(exist_ok=True)

@@ -18,6 +18,8 @@ are identical for both::
 not cover every object (they are used for training only, never for scores).
 ``DatasetInfo.annotation`` names what the shared evaluation scores against: ``labels``
 (instance masks) or ``points`` (one dot per object, e.g. bone-marrow dataset A).
+A dataset of domain ``cell-crops`` (:data:`CELL_CROPS`, e.g. ``marrow-a-cells``) holds one cell
+per image, already cropped; ``objects.tsv`` gives that cell (label 1) its category.
 A dataset directory is written atomically (see :class:`DatasetWriter`).
 """
 
@@ -42,6 +44,7 @@ INDEX_COLUMNS = ("image_id", "split", "group", "has_labels", "partial", "height"
 IMAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 ANNOTATIONS = ("labels", "points")
 POINT_COLUMNS = ("y", "x")
+CELL_CROPS = "cell-crops"
 
 
 @dataclass(frozen=True)

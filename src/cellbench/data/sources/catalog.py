@@ -24,6 +24,7 @@ REAL_DATASETS = (
     "cvppp-a1",
     "tissuenet",
     "marrow-a",
+    "marrow-a-cells",
 )
 _KEYS = {"title", "homepage", "licence", "citation", "registration", "scale", "files", "manual"}
 _FILE_KEYS = {"name", "url", "sha256"}

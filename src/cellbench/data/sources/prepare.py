@@ -16,8 +16,18 @@ import numpy as np
 import pandas as pd
 from skimage.segmentation import relabel_sequential
 
-from cellbench.data.layout import DatasetInfo, write_dataset
-from cellbench.data.sources import consep, ctc, cvppp, dsb, marrow, monuseg, partition, tissuenet
+from cellbench.data.layout import CELL_CROPS, DatasetInfo, write_dataset
+from cellbench.data.sources import (
+    consep,
+    ctc,
+    cvppp,
+    dsb,
+    marrow,
+    marrow_cells,
+    monuseg,
+    partition,
+    tissuenet,
+)
 from cellbench.data.sources.catalog import REAL_DATASETS, DatasetEntry, get_entry
 from cellbench.data.sources.download import (
     DEFAULT_CATALOG,
@@ -186,6 +196,7 @@ def prepare(
         "cvppp-a1": _prepare_cvppp,
         "tissuenet": _prepare_tissuenet,
         "marrow-a": _prepare_marrow,
+        "marrow-a-cells": _prepare_marrow_cells,
     }.get(dataset, _prepare_ctc)
     info = _check_complete(dataset, root, info, allow_incomplete)
     builder(root, Path(out), info, seed, overwrite)
@@ -409,6 +420,41 @@ def _prepare_marrow(root: Path, out: Path, info: DatasetInfo, seed: int, overwri
                 points=points,
                 image_label=row.get("image_label", "normal"),
             )
+
+
+def _prepare_marrow_cells(
+    root: Path, out: Path, info: DatasetInfo, seed: int, overwrite: bool
+) -> None:
+    """The authors' labelled dataset-A cells: one 32×32 crop per image, their train/test split.
+
+    Every file is read and checked before anything is written.
+    """
+    splits = {split: marrow_cells.load_split(root, split) for split in marrow_cells.SPLITS}
+    names = marrow_cells.category_names(np.concatenate([y for _, y in splits.values()]))
+    info = _with(
+        info,
+        domain=CELL_CROPS,
+        channels=["red", "green", "blue"],
+        categories=sorted(set(names.values())),
+        extra={**info.extra, "label_names": {str(k): v for k, v in names.items()}},
+    )
+    with write_dataset(out, info, overwrite=overwrite) as writer:
+        for split, (crops, labels) in splits.items():
+            for i, (crop, label) in enumerate(zip(crops, labels, strict=True)):
+                writer.add(
+                    f"{split}_{i:05d}",
+                    crop,
+                    None,
+                    split=split,
+                    group=names[int(label)],
+                    categories={1: names[int(label)]},
+                )
+            counts = np.bincount(labels, minlength=marrow_cells.N_CLASSES)
+            log.info("%s: %d cells, per label 0-3: %s", split, len(labels), counts.tolist())
+    if names[0].startswith("class"):
+        log.warning(
+            "per-label counts differ from the paper's 34/751/495/715: labels named class0-3"
+        )
 
 
 def download_file(

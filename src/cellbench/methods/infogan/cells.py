@@ -1,9 +1,10 @@
 """Cells of a prepared dataset as crops + one table row each (paper 002 pipeline, Fig. 4a).
 
 Cells come from the nuclei segmentation (paper) or from the dataset's instance labels
-(synthetic data, whose ``objects.tsv`` gives each label's category). Each row keeps the image,
-label id, bounding box, split, the image's ``image_label`` (normal/abnormal, if any) and the
-cell's category (if any), so labels can never drift from their crops.
+(synthetic data, whose ``objects.tsv`` gives each label's category); a dataset of cell crops
+(domain ``cell-crops``: the authors' labelled dataset-A cells) is taken as is. Each row keeps
+the image, label id, bounding box, split, the image's ``image_label`` (normal/abnormal, if any)
+and the cell's category (if any), so labels can never drift from their crops.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cellbench.data.layout import PreparedDataset
+from cellbench.data.layout import CELL_CROPS, PreparedDataset
 from cellbench.errors import InputError
 from cellbench.io import atomic_dir
 from cellbench.methods.contract import working_scale
@@ -35,6 +36,8 @@ def dataset_cells(
     ``config.scale``), as the shared prediction code does; bounding boxes are at that scale.
     An image without any cell is logged and counted (``skipped`` in the table's attrs).
     """
+    if dataset.info.domain == CELL_CROPS:
+        return given_cells(dataset, config)
     scale = working_scale(dataset, config.scale)
     segmenter = NucleiSegmenter(config.segmentation)
     objects = dataset.objects()
@@ -70,6 +73,31 @@ def dataset_cells(
     table.attrs["skipped"] = skipped
     log.info("%d cells from %d images (%d skipped)", len(table), len(tables), len(skipped))
     return np.concatenate(crops), table
+
+
+def given_cells(dataset: PreparedDataset, config: InfoganConfig) -> tuple[np.ndarray, pd.DataFrame]:
+    """Crops and cell table of a ``cell-crops`` dataset: each image is one cell (label 1), used
+    as given (no segmentation, no rescaling: ``cells`` and ``scale`` do not apply)."""
+    ids = dataset.image_ids()
+    crops = np.stack([dataset.image(i) for i in ids])
+    size = config.crop_size
+    if crops.shape[1:] != (size, size, 3) or crops.dtype != np.uint8:
+        raise InputError(
+            dataset.root,
+            f"cell crops must be uint8 {size}x{size}x3 (crop_size {size}), "
+            f"got {crops.dtype} {crops.shape[1:]}",
+        )
+    objects = dataset.objects()
+    categories = dict(zip(objects["image_id"], objects["category"].astype(str), strict=True))
+    index = dataset.index.set_index("image_id").loc[ids]
+    table = crop_table("", [(1, 0, 0, size, size)] * len(ids)).assign(image_id=ids)
+    table["split"] = index["split"].to_numpy()
+    labels = index["image_label"] if "image_label" in index else pd.Series("", index=index.index)
+    table["image_label"] = labels.fillna("").astype(str).to_numpy()
+    table["category"] = [categories.get(i, "") for i in ids]
+    table.attrs["skipped"] = []
+    log.info("%d given cell crops, %d with a category", len(table), (table.category != "").sum())
+    return crops, table
 
 
 def write_cells(dataset_root: str | Path, out: str | Path, config: InfoganConfig) -> Path:

@@ -67,6 +67,28 @@ class SegmentationConfig(Section):
         description="'code': the authors' bounding-box rules (keep 100 < bbox area < 450, open "
         "larger ones and keep pieces with bbox < 800) after the paper's steps.",
     )
+    detection: Literal["threshold", "clog"] = Field(
+        "threshold",
+        description="Nuclei from the hole-filled threshold mask by the paper's steps (small "
+        "objects, protrusions, opening) or, 'clog', by the authors' code: cLoG seeds + local-max "
+        "clustering, clusters < min_size dropped, compaction (clog_sigma, clog_radius, "
+        "compaction).",
+    )
+    clog_sigma: tuple[float, float] = Field(
+        (5 * 2**0.5, 30 * 2**0.5), description="cLoG σ range (code 5√2, 30√2)."
+    )
+    clog_radius: float = Field(
+        10.0, gt=0, le=100, description="Local-max clustering radius in px (code 10)."
+    )
+    compaction: int = Field(
+        3, ge=1, le=20, description="Compaction depth d of the protrusion removal (code 3)."
+    )
+
+    @model_validator(mode="after")
+    def _check_sigma(self) -> SegmentationConfig:
+        if not 0 < self.clog_sigma[0] <= self.clog_sigma[1] <= 200:
+            raise ValueError("clog_sigma must satisfy 0 < min <= max <= 200")
+        return self
 
 
 class InfoganConfig(MethodConfig):

@@ -1,7 +1,8 @@
 """Unsupervised nuclei segmentation of paper 002 (Sec. III-B1, Fig. 6), a method in its own right.
 
 Reinhard normalisation -> Macenko separation -> haematoxylin threshold -> hole filling ->
-small-object removal -> thin-protrusion removal -> 7×7 opening -> connected components.
+small-object removal -> thin-protrusion removal -> 7×7 opening -> connected components; or,
+``detection: clog``, the authors' code after the hole filling (:mod:`.clog`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
 from cellbench.io import write_json
 from cellbench.methods.infogan import stain
+from cellbench.methods.infogan.clog import clog_labels
 from cellbench.methods.infogan.config import InfoganConfig, SegmentationConfig
 from cellbench.provenance import provenance
 
@@ -38,6 +40,18 @@ def postprocess(mask: np.ndarray, config: SegmentationConfig) -> np.ndarray:
         mask = morphology.opening(mask, morphology.disk(config.protrusion_radius))
     mask = morphology.opening(mask, np.ones((config.opening_size, config.opening_size), bool))
     labels = measure.label(mask, connectivity=1)
+    if config.heuristics == "code":
+        labels = bounding_box_rules(labels, config.opening_size)
+    return labels.astype(np.uint32)
+
+
+def clog_postprocess(h: np.ndarray, config: SegmentationConfig) -> np.ndarray:
+    """The authors' code: threshold, hole filling, cLoG detection (:func:`.clog.clog_labels`),
+    then the bounding-box rules if ``heuristics: code``."""
+    foreground = ndi.binary_fill_holes(h < config.threshold)
+    labels = clog_labels(
+        h, foreground, config.clog_sigma, config.clog_radius, config.min_size, config.compaction
+    )
     if config.heuristics == "code":
         labels = bounding_box_rules(labels, config.opening_size)
     return labels.astype(np.uint32)
@@ -75,6 +89,8 @@ class NucleiSegmenter:
     def segment(self, image: np.ndarray) -> np.ndarray:
         """Nucleus instance labels of one uint8 RGB H&E image (same height and width)."""
         h = haematoxylin(image, self.config)
+        if self.config.detection == "clog":
+            return clog_postprocess(h, self.config)
         return postprocess(h < self.config.threshold, self.config)
 
 
