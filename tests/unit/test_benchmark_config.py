@@ -63,11 +63,14 @@ def test_select_summaries_by_method_and_dataset() -> None:
 def test_not_applicable_reasons_come_from_the_method_configs() -> None:
     configs = validate_config(DEFAULT, SCHEMAS)
     reasons = not_applicable_reasons(
-        configs, ["deepng", "otsu_watershed", "stardist"], ["synth-dsb", "synth-ctc"]
+        configs,
+        ["deepng", "infogan", "otsu_watershed", "stardist"],
+        ["synth-dsb", "synth-ctc", "synth-histo"],
     )
+    stains = "the nuclei segmentation separates H&E stains (paper 002, Sec. III-B1)"
+    groups = "needs the DSB 2018 cell-type groups CT1-CT7 (paper 000, Sec. II-A)"
     assert reasons == {
-        "deepng": {
-            "synth-ctc": "needs the DSB 2018 cell-type groups CT1-CT7 (paper 000, Sec. II-A)"
-        },
+        "deepng": {"synth-ctc": groups, "synth-histo": groups},
+        "infogan": {"synth-dsb": stains, "synth-ctc": stains},
         "otsu_watershed": {},
     }

@@ -91,6 +91,10 @@ class SegmentationConfig(Section):
         return self
 
 
+HE_DATASETS = ("synth-histo", "synth-marrow", "monuseg", "consep", "marrow-a")
+"""H&E-stained datasets: the only ones the stain separation of the nuclei segmentation fits."""
+
+
 class InfoganConfig(MethodConfig):
     """infogan (paper 002): unsupervised nuclei segmentation (scored by the shared evaluation on
     `segmentation_datasets`), WGAN-GP + InfoGAN on 32×32 cell crops and Tables I–IV / Figs. 5,
@@ -175,6 +179,11 @@ class InfoganConfig(MethodConfig):
     def nuclei_datasets(self) -> list[str]:
         """Datasets the nuclei segmentation is scored on: none when disabled."""
         return list(self.segmentation_datasets) if self.enabled else []
+
+    def not_applicable(self, dataset: str) -> str | None:
+        if dataset in HE_DATASETS:
+            return None
+        return "the nuclei segmentation separates H&E stains (paper 002, Sec. III-B1)"
 
     def table2_ks(self) -> list[int]:
         """k of the main model and of Table II, each trained once."""
