@@ -29,6 +29,30 @@ def test_network_output_shape_and_range():
     assert float(out.min()) > 0 and float(out.max()) < 1
 
 
+def _trained_once(norm_statistics: str) -> ConfidenceNetwork:
+    """A network after one training-mode pass (running statistics, if any, move away from 0/1)."""
+    torch.manual_seed(0)
+    model = ConfidenceNetwork(3, 4, norm_statistics=norm_statistics)
+    with torch.no_grad():
+        model.train()(torch.rand(2, 3, 24, 24) * 0.3)
+    return model.eval()
+
+
+def test_image_norm_statistics_make_inference_invariant_to_image_contrast():
+    image = torch.rand(1, 3, 32, 32)
+    darker = 0.5 * image  # one gain for every colour channel (a fainter stain)
+    image_net, running_net = _trained_once("image"), _trained_once("running")
+    with torch.no_grad():
+        # conv (no bias, zero padding) then BatchNorm on the image's own statistics cancels the gain
+        assert torch.allclose(image_net(image), image_net(darker), atol=1e-3)
+        # running statistics (the code's eval mode) do not
+        assert not torch.allclose(running_net(image), running_net(darker), atol=1e-2)
+    assert not any("running_mean" in key for key in image_net.state_dict())
+    assert count_parameters(image_net) == 7372
+    with pytest.raises(ValueError, match="norm_statistics"):
+        ConfidenceNetwork(3, 4, norm_statistics="batch")
+
+
 def test_binary_entropy_values():
     c = torch.tensor([0.0, 1.0, 0.5, 0.25])
     expected = [0.0, 0.0, 1.0, -(0.25 * math.log2(0.25) + 0.75 * math.log2(0.75))]

@@ -31,7 +31,11 @@ def build_network(record: dict[str, Any]) -> ConfidenceNetwork:
     """The network described by a checkpoint, with its weights, in eval mode."""
     arch = record["architecture"]
     model = ConfidenceNetwork(
-        arch["in_channels"], arch["channels"], arch["width"], arch["dilations"]
+        arch["in_channels"],
+        arch["channels"],
+        arch["width"],
+        arch["dilations"],
+        arch["norm_statistics"],
     )
     model.load_state_dict(record["state_dict"])
     return model.eval()

@@ -15,6 +15,7 @@ from cellbench.methods.contract import MethodConfig
 
 Similarity = Literal["mse", "ce"]
 LossVariant = Literal["paper", "code"]
+NormStatistics = Literal["running", "image"]
 
 
 class ContrastiveConfig(MethodConfig):
@@ -31,6 +32,12 @@ class ContrastiveConfig(MethodConfig):
     dilations: list[int] = Field(
         [1, 2, 3, 5, 10, 20],
         description="Dilation of each residual block (code: 1, 2, 3, 5, 10, 20).",
+    )
+    norm_statistics: NormStatistics = Field(
+        "running",
+        description="BatchNorm statistics at selection and inference: running (the code's "
+        "eval mode) or image (each image's own statistics; a cellbench option for stain "
+        "variation).",
     )
     similarity: Similarity = Field(
         "mse", description="Patch similarity: mse (paper's MoNuSeg choice) or ce (CoNSeP)."

@@ -35,7 +35,9 @@ def train_cnn(
     """Supervised training; returns the checkpoint record of the best training-Dice epoch."""
     dev = select_device(device)
     rng = seed_everything(seed)
-    model = ConfidenceNetwork(trainset.in_channels, 1, cfg.width, cfg.dilations).to(dev)
+    model = ConfidenceNetwork(
+        trainset.in_channels, 1, cfg.width, cfg.dilations, cfg.norm_statistics
+    ).to(dev)
     optimiser = torch.optim.Adam(
         model.parameters(), lr=cfg.cnn_learning_rate, weight_decay=cfg.weight_decay
     )

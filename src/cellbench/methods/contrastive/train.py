@@ -38,6 +38,7 @@ def architecture(cfg: ContrastiveConfig, in_channels: int, channels: int) -> dic
         "channels": channels,
         "width": cfg.width,
         "dilations": list(cfg.dilations),
+        "norm_statistics": cfg.norm_statistics,
     }
 
 
@@ -75,7 +76,9 @@ def train_csl(
     dev = select_device(device)
     rng = seed_everything(seed)
     generator = torch.Generator().manual_seed(seed)
-    model = ConfidenceNetwork(trainset.in_channels, cfg.channels, cfg.width, cfg.dilations).to(dev)
+    model = ConfidenceNetwork(
+        trainset.in_channels, cfg.channels, cfg.width, cfg.dilations, cfg.norm_statistics
+    ).to(dev)
     optimiser = torch.optim.Adam(
         model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
     )
