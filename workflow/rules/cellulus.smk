@@ -69,7 +69,7 @@ rule cellulus_select:
         "results/benchmarks/cellulus_select/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: JOB_THREADS
+    threads: INFERENCE_THREADS
     resources:
         gpu=1,
         runtime=lambda wildcards, attempt: 240 * attempt,
@@ -95,7 +95,7 @@ rule cellulus_predict:
         "results/benchmarks/cellulus_predict/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: JOB_THREADS
+    threads: INFERENCE_THREADS
     resources:
         gpu=1,
         runtime=lambda wildcards, attempt: 120 * attempt,

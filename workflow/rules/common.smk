@@ -20,6 +20,9 @@ try:
     JOB_THREADS = workflow.cores
 except WorkflowError:
     JOB_THREADS = config["remote_job_threads"]
+# Threads of a short inference job (a few seconds, much of it imports): half of JOB_THREADS, so
+# that two run side by side instead of one after the other.
+INFERENCE_THREADS = max(1, JOB_THREADS // 2)
 EVALUATIONS: list[str] = []
 # Real datasets annotated with one dot per nucleus only (docs/datasets.md): their summaries hold
 # dot-detection scores, not the mask metrics, so they are final outputs of their own rather than

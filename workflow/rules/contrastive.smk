@@ -99,7 +99,7 @@ rule contrastive_predict:
         run=contrastive_runs.RUN_WILDCARD,
     conda:
         "../../envs/torch.yaml"
-    threads: JOB_THREADS
+    threads: INFERENCE_THREADS
     resources:
         gpu=1,
     params:

@@ -51,7 +51,7 @@ rule deepng_features:
         "results/benchmarks/deepng_features/{dataset}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: JOB_THREADS
+    threads: INFERENCE_THREADS
     resources:
         gpu=1,
         runtime=lambda wildcards, attempt: 120 * attempt,
@@ -134,7 +134,7 @@ rule deepng_predict:
         "results/benchmarks/deepng_predict/{dataset}/{run}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: JOB_THREADS
+    threads: INFERENCE_THREADS
     resources:
         gpu=1,
     params:

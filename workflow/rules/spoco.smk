@@ -58,7 +58,7 @@ rule spoco_embed:
         "results/benchmarks/spoco_embed/{dataset}/{spoco_train}.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: JOB_THREADS
+    threads: INFERENCE_THREADS
     resources:
         gpu=1,
     params:
