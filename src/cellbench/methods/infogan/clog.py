@@ -6,7 +6,8 @@ foreground pixels by local-maximum clustering (Wu et al., EURASIP JASP 2004; rad
 clusters under 200 px, removes thin protrusions by compaction (Weinert et al., Sci. Rep. 2:503,
 2012; d = 3) and labels the 4-connected components of what is left. The four steps follow
 HistomicsTK's ``filters.shape.clog``, ``segmentation.nuclear.max_clustering``,
-``segmentation.label.area_open`` and ``segmentation.label.compact``, which the code calls.
+``segmentation.label.area_open`` (here the baseline's ``remove_small``) and
+``segmentation.label.compact``, which the code calls.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage as ndi
 from skimage import measure
+
+from cellbench.methods.otsu_watershed import remove_small
 
 
 def clog(image: np.ndarray, mask: np.ndarray, sigma_min: float, sigma_max: float):
@@ -74,14 +77,6 @@ def max_clustering(response: np.ndarray, mask: np.ndarray, radius: float = 10.0)
     return flat.reshape(response.shape).astype(np.int32)
 
 
-def area_open(labels: np.ndarray, min_area: int) -> np.ndarray:
-    """Labels with fewer than ``min_area`` pixels set to 0 (other labels keep their ids)."""
-    counts = np.bincount(labels.ravel())
-    small = counts < min_area
-    small[0] = False
-    return np.where(small[labels], 0, labels)
-
-
 def compact(mask: np.ndarray, compaction: int = 3) -> np.ndarray:
     """Thin protrusions removed from a binary mask (Weinert et al. 2012): taxicab distance to
     the background, then for i = d−1 … 1 the pixels at distance i whose 4-neighbours are all
@@ -105,5 +100,5 @@ def clog_labels(
     """The code's detection: cLoG -> max clustering -> clusters < ``min_size`` dropped ->
     compaction -> 4-connected components."""
     response, _ = clog(haematoxylin, foreground, *sigma)
-    clusters = area_open(max_clustering(response, foreground, radius), min_size)
+    clusters = remove_small(max_clustering(response, foreground, radius), min_size)
     return measure.label(compact(clusters > 0, compaction), connectivity=1)
