@@ -14,6 +14,7 @@ its own statistics; a cellbench option, docs/deviations.md).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import get_args
 
 import torch
 from torch import nn
@@ -57,8 +58,10 @@ class ConfidenceNetwork(nn.Module):
         norm_statistics: NormStatistics = "running",
     ) -> None:
         super().__init__()
-        if norm_statistics not in ("running", "image"):
-            raise ValueError(f"norm_statistics must be running or image, got {norm_statistics!r}")
+        if norm_statistics not in get_args(NormStatistics):
+            raise ValueError(
+                f"norm_statistics must be one of {get_args(NormStatistics)}, got {norm_statistics!r}"
+            )
         self.stem = conv_bn_elu(in_channels, width, norm_statistics=norm_statistics)
         self.blocks = nn.Sequential(*(ResidualBlock(width, d, norm_statistics) for d in dilations))
         self.head = nn.Conv2d(width, channels, 1)
