@@ -8,8 +8,9 @@ Everything is fitted on the labelled **training** split (never the test split):
   opening that removes specks, the minimal distance between watershed seeds and the smallest
   object kept;
 * the grey channel (channel mean; for colour images also haematoxylin by colour deconvolution
-  and excess green) and the threshold rule (Otsu, Otsu on log-intensity, Li's minimum cross-entropy) are chosen
-  by the pooled F1 (IoU ≥ 0.5) on up to ``fit_images`` fully annotated training images.
+  and excess green) and the threshold rule (Otsu, Otsu on log-intensity, Li's minimum
+  cross-entropy) are chosen by the pooled F1 (IoU ≥ 0.5) on up to ``fit_images`` fully annotated
+  training images.
   Plain Otsu keeps only the bright spots of dim, textured fluorescent nuclei next to bright
   ones; on log-intensity (fluorescence on a dark background) or with Li's rule the dim nuclei
   are kept; on H&E the haematoxylin channel separates nuclei from stroma, on plant images the
