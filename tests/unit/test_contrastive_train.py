@@ -12,6 +12,7 @@ from cellbench.evaluation import evaluate
 from cellbench.methods.contrastive import supervised, threshold
 from cellbench.methods.contrastive.checkpoint import load_checkpoint
 from cellbench.methods.contrastive.config import ContrastiveConfig
+from cellbench.methods.contrastive.sweep import read_cell, run_cell
 from cellbench.methods.contrastive.train import train
 from cellbench.methods.predict import predict_dataset
 from cellbench.methods.registry import load_segmenter
@@ -123,3 +124,25 @@ def test_rgba_and_16bit_inputs_segment(he_dataset, tmp_path):
 def test_images_smaller_than_the_crop_are_rejected_before_training(he_dataset, tmp_path):
     with pytest.raises(InputError, match="smaller than the crop side"):
         train(he_dataset, tmp_path / "m.pt", TINY.model_copy(update={"crop_size": 80}), 0, "cpu")
+
+
+def test_table1_run_trains_on_the_fit_images_and_scores_the_training_hold_out(
+    he_dataset, tmp_path, no_test_labels
+):
+    torch.set_num_threads(1)
+    first = run_cell(he_dataset, tmp_path / "a.json", TINY, 2, 8, 0, (0.25, 3), device="cpu")
+    run_cell(he_dataset, tmp_path / "b.json", TINY, 2, 8, 0, (0.25, 3), device="cpu")
+    again = read_cell(tmp_path / "b.json")
+    assert len(first["validation_images"]) == 1 and len(first["fit_images"]) == 3
+    assert sorted(first["fit_images"] + first["validation_images"]) == [
+        "img0",
+        "img1",
+        "img2",
+        "img3",
+    ]
+    assert (first["patches"], first["patch_size"], first["split_seed"]) == (2, 8, 3)
+    assert 0 <= first["validation_dice"] <= 1
+    assert again["validation_dice"] == first["validation_dice"]
+    assert again["validation_images"] == first["validation_images"]
+    with pytest.raises(InputError, match="not a contrastive Table 1 run file"):
+        read_cell(tmp_path / "missing.json")

@@ -14,12 +14,23 @@ CONTRASTIVE_CNN_RUN = contrastive_runs.cnn_run(CONTRASTIVE.cnn_seed)
 CONTRASTIVE_TRAIN_KEYS = [
     key
     for key in type(CONTRASTIVE).model_fields
-    if key not in ("enabled", "datasets", "seeds", "threshold_grid")
+    if key not in ("enabled", "datasets", "seeds", "threshold_grid", "table1")
+]
+# Table 1: one run file per dataset, (patches, patch size) cell and seed.
+CONTRASTIVE_TABLE1 = CONTRASTIVE.table1
+CONTRASTIVE_TABLE1_RUNS = [
+    f"results/models/contrastive/{dataset}/table1/"
+    f"{contrastive_runs.cell_name(patches, psize)}-seed{seed}.json"
+    for dataset in (CONTRASTIVE_TABLE1.datasets if CONTRASTIVE.enabled else [])
+    for patches, psize in contrastive_runs.sweep_cells(CONTRASTIVE)
+    for seed in CONTRASTIVE_TABLE1.seeds
 ]
 
 
 wildcard_constraints:
     cseed=r"\d+",
+    patches=r"\d+",
+    psize=r"\d+",
 
 
 rule contrastive_train:
@@ -41,6 +52,55 @@ rule contrastive_train:
         device=config["device"],
     script:
         "../../scripts/contrastive_train.py"
+
+
+rule contrastive_sweep:
+    input:
+        "results/data/{dataset}",
+    output:
+        f"results/models/contrastive/{{dataset}}/table1/{contrastive_runs.CELL_PATTERN}-seed{{cseed}}.json",
+    log:
+        f"results/logs/contrastive_sweep/{{dataset}}/{contrastive_runs.CELL_PATTERN}-seed{{cseed}}.log",
+    benchmark:
+        f"results/benchmarks/contrastive_sweep/{{dataset}}/{contrastive_runs.CELL_PATTERN}-seed{{cseed}}.tsv"
+    conda:
+        "../../envs/torch.yaml"
+    threads: JOB_THREADS
+    resources:
+        gpu=1,
+    params:
+        cfg=CONTRASTIVE.job_params(*CONTRASTIVE_TRAIN_KEYS),
+        validation_fraction=CONTRASTIVE_TABLE1.validation_fraction,
+        split_seed=CONTRASTIVE_TABLE1.split_seed,
+        device=config["device"],
+    script:
+        "../../scripts/contrastive_sweep.py"
+
+
+rule contrastive_table1:
+    input:
+        runs=CONTRASTIVE_TABLE1_RUNS,
+        published="config/paper_results/contrastive_table1.csv",
+    output:
+        table=[
+            report(
+                "results/tables/contrastive_table1.csv",
+                caption="../report/contrastive_table1.rst",
+                category="contrastive",
+            ),
+            "results/tables/contrastive_table1.md",
+            "results/tables/contrastive_table1.tex",
+        ],
+        split="results/tables/contrastive_table1_validation.csv",
+    log:
+        "results/logs/contrastive_table1.log",
+    conda:
+        "../../envs/core.yaml"
+    params:
+        patches=CONTRASTIVE.patches,
+        patch_size=CONTRASTIVE.patch_size,
+    script:
+        "../../scripts/contrastive_table1.py"
 
 
 rule contrastive_cnn_train:
@@ -142,7 +202,11 @@ rule contrastive_table2:
         ],
         published="config/paper_results/contrastive_table2.csv",
     output:
-        "results/tables/contrastive_table2.csv",
+        report(
+            "results/tables/contrastive_table2.csv",
+            caption="../report/contrastive_table2.rst",
+            category="contrastive",
+        ),
         "results/tables/contrastive_table2.md",
         "results/tables/contrastive_table2.tex",
     log:
@@ -178,4 +242,11 @@ if CONTRASTIVE_DATASETS:
         "results/tables/contrastive_table2.tex",
         "results/figures/contrastive_dice_curves.png",
         "results/figures/contrastive_fig4.png",
+    )
+if CONTRASTIVE_TABLE1_RUNS:
+    register_final_outputs(
+        "results/tables/contrastive_table1.csv",
+        "results/tables/contrastive_table1.md",
+        "results/tables/contrastive_table1.tex",
+        "results/tables/contrastive_table1_validation.csv",
     )

@@ -1,7 +1,9 @@
-"""contrastive (paper 003) Table 2 from evaluation summaries and model files, paper beside ours.
+"""contrastive (paper 003) Tables 1 and 2, paper beside ours.
 
-Published numbers are data (``config/paper_results/contrastive_table2.csv``). CSL rows are
-statistics over the runs (seeds) of a dataset: max, mean ± sd and the 80th percentile of the
+Published numbers are data (``config/paper_results/contrastive_table{1,2}.csv``). Table 1:
+per sweep cell, the median over runs of the hold-out Dice in the run files of
+:mod:`cellbench.methods.contrastive.sweep`. Table 2, from evaluation summaries and model files: CSL
+rows are statistics over the runs (seeds) of a dataset: max, mean ± sd and the 80th percentile of the
 per-run test Dice (mean over images); runs whose channels never reached a training Dice > 0 are
 counted in ``no_useful_channel``. Time = measured seconds to the selected epoch on this machine.
 """
@@ -14,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cellbench.io import atomic_path
 from cellbench.methods.contrastive.checkpoint import load_checkpoint
+from cellbench.methods.contrastive.sweep import read_cell
 from cellbench.tables.summaries import load_summaries
 from cellbench.tables.write import write_table
 
@@ -179,4 +183,108 @@ def table2(
         display,
         digits=4,
     )
+    return data
+
+
+def table1_data(
+    runs: list[dict], patches: int, patch_size: int, published: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per dataset, factor and value: median (and each run's) hold-out Dice.
+
+    ``patches``/``patch_size`` are the method's own values, which the other factor's row is
+    swept at (so the cell at both appears in both rows, as in the paper's table)."""
+    frame = pd.DataFrame(runs)
+    rows = []
+    for dataset, by_dataset in frame.groupby("dataset", sort=True):
+        for factor, fixed, column, swept in (
+            ("patches", "patch_size", patch_size, "patches"),
+            ("patch size", "patches", patches, "patch_size"),
+        ):
+            cells = by_dataset[by_dataset[fixed] == column]
+            for value, cell in cells.groupby(swept, sort=True):
+                cell = cell.sort_values("seed")
+                scores = cell["validation_dice"].to_numpy()
+                provenance = cell["provenance"].iloc[0]
+                paper = published[
+                    (published["paper_dataset"] == PAPER_DATASETS.get(dataset))
+                    & (published["factor"] == factor)
+                    & (published["value"] == value)
+                ]
+                rows.append(
+                    {
+                        "dataset": dataset,
+                        "factor": factor,
+                        "value": int(value),
+                        "patches": int(cell["patches"].iloc[0]),
+                        "patch_size": int(cell["patch_size"].iloc[0]),
+                        "validation_dice": float(np.median(scores)),
+                        "paper_dice": float(paper["dice"].iloc[0]) if len(paper) else float("nan"),
+                        "runs": len(cell),
+                        "per_run": ", ".join(f"{s:.4f}" for s in scores),
+                        "seeds": ", ".join(str(int(s)) for s in cell["seed"]),
+                        "no_useful_channel": int((~cell["useful"].astype(bool)).sum()),
+                        "fit_images": len(cell["fit_images"].iloc[0]),
+                        "validation_images": len(cell["validation_images"].iloc[0]),
+                        "split_seed": int(cell["split_seed"].iloc[0]),
+                        "config_hash": provenance.get("config_hash"),
+                        "git_commit": provenance.get("git_commit"),
+                        "host": provenance.get("host"),
+                        "device": provenance.get("device"),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def validation_split_rows(runs: list[dict]) -> pd.DataFrame:
+    """Dataset, image id and role (fit / validation) of the hold-out every run shares."""
+    rows, splits = [], {}
+    for run in runs:
+        split = (tuple(run["fit_images"]), tuple(run["validation_images"]))
+        if splits.setdefault(run["dataset"], split) != split:
+            raise ValueError(f"Table 1 runs of {run['dataset']} use different hold-outs")
+    for dataset, (fit, validation) in sorted(splits.items()):
+        rows += [{"dataset": dataset, "image_id": i, "role": "fit"} for i in fit]
+        rows += [{"dataset": dataset, "image_id": i, "role": "validation"} for i in validation]
+    return pd.DataFrame(rows, columns=["dataset", "image_id", "role"])
+
+
+def table1(
+    runs: Sequence[str | Path],
+    patches: int,
+    patch_size: int,
+    published: str | Path,
+    outputs: Sequence[str | Path],
+    split_output: str | Path,
+) -> pd.DataFrame:
+    """Write Table 1 (.csv with provenance, .md, .tex) and the hold-out it was scored on."""
+    records = [read_cell(path) for path in runs]
+    data = table1_data(records, patches, patch_size, pd.read_csv(published))
+    columns = [
+        "dataset",
+        "factor",
+        "value",
+        "validation_dice",
+        "paper_dice",
+        "per_run",
+        "runs",
+        "no_useful_channel",
+        "fit_images",
+        "validation_images",
+    ]
+    write_table(
+        data,
+        outputs,
+        "contrastive (paper 003) Table 1: median hold-out Dice over runs, one factor at a time",
+        data.reindex(columns=columns).astype(object),
+        digits=4,
+        legend=[
+            f"patches: per image and channel, at patch size {patch_size}; patch size: side in "
+            f"px, at {patches} patches (the method's own values)",
+            "validation_dice: median over runs of the mean Dice on a seeded hold-out of the "
+            "training images (contrastive_table1_validation.csv), after the Table 2 "
+            "post-processing; epoch and channel selected on the other training images",
+        ],
+    )
+    with atomic_path(split_output) as tmp:
+        validation_split_rows(records).to_csv(tmp, index=False)
     return data

@@ -11,11 +11,46 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from cellbench.methods.contract import MethodConfig
+from cellbench.methods.contract import DatasetName, MethodConfig, Section
 
 Similarity = Literal["mse", "ce"]
 LossVariant = Literal["paper", "code"]
 NormStatistics = Literal["running", "image"]
+
+
+class Table1Config(Section):
+    """Table 1 (paper §3.2): one-factor sweeps of the patches per image and channel (at the
+    method's ``patch_size``) and of the patch size (at the method's ``patches``); each cell is the
+    median over runs of the Dice on a seeded hold-out of the training images."""
+
+    datasets: list[DatasetName] = Field(
+        ["monuseg"],
+        description="Datasets swept (paper: MoNuSeg); empty: no Table 1.",
+        json_schema_extra={"uniqueItems": True},
+    )
+    patches: list[int] = Field(
+        [5, 10, 15, 20, 25], description="Patches per image and channel tried (paper 5-25)."
+    )
+    patch_sizes: list[int] = Field(
+        [20, 30, 50, 80, 120], description="Patch sides tried in px (paper 20-120)."
+    )
+    seeds: list[int] = Field([0, 1, 2], description="Runs per cell (paper: three, median).")
+    validation_fraction: float = Field(
+        0.2,
+        gt=0,
+        lt=1,
+        description="Share of the training images held out for validation (paper: not given; "
+        "at least one image).",
+    )
+    split_seed: int = Field(0, ge=0, description="Seed of the hold-out draw (recorded).")
+
+    @model_validator(mode="after")
+    def _check(self) -> Table1Config:
+        for name, lowest in (("patches", 1), ("patch_sizes", 2), ("seeds", 0)):
+            values = getattr(self, name)
+            if len(set(values)) != len(values) or any(v < lowest for v in values):
+                raise ValueError(f"{name} must be unique integers >= {lowest}")
+        return self
 
 
 class ContrastiveConfig(MethodConfig):
@@ -86,6 +121,9 @@ class ContrastiveConfig(MethodConfig):
     cnn_seed: int = Field(0, ge=0, description="Seed of the supervised CNN baseline.")
     threshold_grid: int = Field(
         100, ge=2, le=10000, description="Intensity thresholds tried in [0, 1] (code 100)."
+    )
+    table1: Table1Config = Field(
+        Table1Config(), description=" ".join((Table1Config.__doc__ or "").split())
     )
 
     @model_validator(mode="after")
