@@ -173,7 +173,7 @@ def fig3(
                 (overlay, None, f"overlay, Dice {dice(truth, pred):.3f}"),
             )
             for ax, (panel, cmap, title) in zip(row_axes, panels, strict=True):
-                ax.imshow(panel, cmap=cmap, interpolation="nearest")
+                ax.imshow(panel, cmap=cmap, interpolation="antialiased")
                 ax.set_title(title, fontsize=8)
                 ax.set_xticks([])
                 ax.set_yticks([])
@@ -188,7 +188,7 @@ def fig3(
     ]
     figure.legend(handles=legend, loc="outside lower center", ncol=4, fontsize=8)
     figure.suptitle(
-        f"Fig. 3 style (paper 003): first {n_images} test images in sorted id order; "
+        f"Fig. 3 style (paper 003): the first {n_images} test images (at most) in sorted id order; "
         "prediction = the run's label TIFFs > 0",
         fontsize=10,
     )
