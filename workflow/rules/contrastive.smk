@@ -235,6 +235,36 @@ rule contrastive_curves:
         "../../scripts/contrastive_curves.py"
 
 
+rule contrastive_fig3:
+    input:
+        datasets=[f"results/data/{dataset}" for dataset in CONTRASTIVE_DATASETS],
+        # Listed dataset by dataset, runs in the order of params.runs (the script relies on it).
+        models=[
+            f"results/models/contrastive/{dataset}/{run}/model.pt"
+            for dataset in CONTRASTIVE_DATASETS
+            for run in CONTRASTIVE_RUNS
+        ],
+        predictions=[
+            f"results/predictions/contrastive/{dataset}/{run}"
+            for dataset in CONTRASTIVE_DATASETS
+            for run in CONTRASTIVE_RUNS
+        ],
+    output:
+        png=report(
+            "results/figures/contrastive_fig3.png",
+            caption="../report/contrastive_fig3.rst",
+            category="contrastive (paper 003)",
+        ),
+    log:
+        "results/logs/contrastive_fig3.log",
+    conda:
+        "../../envs/torch.yaml"
+    params:
+        runs=CONTRASTIVE_RUNS,
+    script:
+        "../../scripts/contrastive_fig3.py"
+
+
 if CONTRASTIVE_DATASETS:
     register_final_outputs(
         "results/tables/contrastive_table2.csv",
@@ -242,6 +272,7 @@ if CONTRASTIVE_DATASETS:
         "results/tables/contrastive_table2.tex",
         "results/figures/contrastive_dice_curves.png",
         "results/figures/contrastive_fig4.png",
+        "results/figures/contrastive_fig3.png",
     )
 if CONTRASTIVE_TABLE1_RUNS:
     register_final_outputs(
