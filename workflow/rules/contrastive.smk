@@ -253,7 +253,7 @@ rule contrastive_fig3:
         png=report(
             "results/figures/contrastive_fig3.png",
             caption="../report/contrastive_fig3.rst",
-            category="contrastive (paper 003)",
+            category="contrastive",
         ),
     log:
         "results/logs/contrastive_fig3.log",
