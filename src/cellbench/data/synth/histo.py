@@ -1,8 +1,8 @@
 """MoNuSeg/CoNSeP-like H&E tiles: haematoxylin nuclei with chromatin texture in eosin tissue.
 
 Nuclei cluster in epithelial nests (touching) and scatter through fibrous stroma; the tissue
-has white lumina. Colour follows the Beer–Lambert law with per-tile stain vectors and
-concentrations (stain variation between tiles). Groups are organs with their own nuclear
+has white lumina. Colour follows the Beer–Lambert law with per-tile stain vectors,
+concentrations and white point (stain variation between slides, :data:`SLIDE`). Groups are organs with their own nuclear
 size and density.
 """
 
@@ -22,6 +22,19 @@ from cellbench.data.synth.common import dataset_info, image_rngs
 SIZES: dict[str, dict[str, Any]] = {
     "tiny": {"images": 4, "test": 2, "shape": [96, 96]},
     "default": {"images": 16, "test": 6, "shape": [512, 512]},
+}
+# Slide-to-slide variation (MoNuSeg's tiles come from 18 hospitals): per-tile ranges of the
+# haematoxylin amount of the nuclei, the eosin amount, the haematoxylin counterstain of the
+# tissue, the scanner's white point per channel (relative), and the stain-vector jitter.
+# Calibrated so that the optimal global intensity threshold, tuned on the training tiles, scores
+# a test Dice of 0.68 as on real H&E (MoNuSeg: 0.58 in paper 003, 0.62 on the development
+# tiles) rather than the 0.95 of narrower ranges (docs/deviations.md, contrastive).
+SLIDE = {
+    "haematoxylin": (0.4, 1.8),
+    "eosin": (0.2, 1.0),
+    "counterstain": (0.1, 0.6),
+    "white": (0.75, 1.0),
+    "jitter": 0.3,
 }
 # organ: (nucleus radius range px, nuclei per 100² px, elongation range)
 ORGANS = {
@@ -74,7 +87,7 @@ def render(rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
         0.2,
         None,
     )
-    haem = rng.uniform(0.9, 1.4) * texture.per_object(labels, level) * chromatin
+    haem = rng.uniform(*SLIDE["haematoxylin"]) * texture.per_object(labels, level) * chromatin
     fibres = ndi.gaussian_filter(rng.standard_normal(shape), (1.0, 5.0))
     fibres = ndi.rotate(fibres, rng.uniform(0, 180), reshape=False, mode="reflect")
     fibres /= fibres.std()
@@ -82,15 +95,18 @@ def render(rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
     lumen = tissue < np.quantile(tissue, rng.uniform(0.05, 0.2))
     lumen &= labels == 0
     lumen = ndi.binary_opening(lumen, iterations=2)
-    eosin = rng.uniform(0.2, 0.4) * np.clip(
+    eosin = rng.uniform(*SLIDE["eosin"]) * np.clip(
         1 + 0.2 * fibres + 0.3 * texture.smooth_field(rng, shape, 12), 0.1, None
     )
     eosin = np.where(lumen, 0.02, eosin)
-    haem = haem + (0.12 + 0.05 * texture.smooth_field(rng, shape, 6)) * ~lumen
+    counterstain = rng.uniform(*SLIDE["counterstain"])
+    haem = haem + (counterstain + 0.05 * texture.smooth_field(rng, shape, 6)) * ~lumen
+    white = np.array([0.95, 0.93, 0.96]) * rng.uniform(*SLIDE["white"], 3)
+    jitter = SLIDE["jitter"]
     rgb = stain.absorb(
         [noise.blur(haem, 0.7), noise.blur(eosin, 1.0)],
-        [stain.jitter(rng, stain.HAEMATOXYLIN, 0.12), stain.jitter(rng, stain.EOSIN, 0.12)],
-        np.array([0.95, 0.93, 0.96]),
+        [stain.jitter(rng, stain.HAEMATOXYLIN, jitter), stain.jitter(rng, stain.EOSIN, jitter)],
+        white,
     )
     return noise.to_uint8(rgb + rng.normal(0, 0.012, rgb.shape))
 
