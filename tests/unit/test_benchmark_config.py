@@ -65,12 +65,16 @@ def test_not_applicable_reasons_come_from_the_method_configs() -> None:
     reasons = not_applicable_reasons(
         configs,
         ["deepng", "infogan", "otsu_watershed", "stardist"],
-        ["synth-dsb", "synth-ctc", "synth-histo"],
+        ["synth-dsb", "synth-ctc", "synth-histo", "synth-marrow"],
     )
     stains = "the nuclei segmentation separates H&E stains (paper 002, Sec. III-B1)"
+    smear = (
+        "a Giemsa-like smear labelled by whole cells; the nuclei segmentation separates H&E "
+        "stains and outputs nuclei (paper 002, Sec. III-B1)"
+    )
     groups = "needs the DSB 2018 cell-type groups CT1-CT7 (paper 000, Sec. II-A)"
     assert reasons == {
-        "deepng": {"synth-ctc": groups, "synth-histo": groups},
-        "infogan": {"synth-dsb": stains, "synth-ctc": stains},
+        "deepng": {"synth-ctc": groups, "synth-histo": groups, "synth-marrow": groups},
+        "infogan": {"synth-dsb": stains, "synth-ctc": stains, "synth-marrow": smear},
         "otsu_watershed": {},
     }

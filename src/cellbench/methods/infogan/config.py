@@ -91,8 +91,10 @@ class SegmentationConfig(Section):
         return self
 
 
-HE_DATASETS = ("synth-histo", "synth-marrow", "monuseg", "consep", "marrow-a")
-"""H&E-stained datasets: the only ones the stain separation of the nuclei segmentation fits."""
+HE_DATASETS = ("synth-histo", "monuseg", "consep", "marrow-a")
+"""H&E-stained datasets labelled by nuclei: the only ones the nuclei segmentation fits."""
+WHOLE_CELL_SMEARS = ("synth-marrow",)
+"""Giemsa-like smears labelled by whole cells (nucleus + cytoplasm): the GAN's cells only."""
 
 
 class InfoganConfig(MethodConfig):
@@ -183,6 +185,11 @@ class InfoganConfig(MethodConfig):
     def not_applicable(self, dataset: str) -> str | None:
         if dataset in HE_DATASETS:
             return None
+        if dataset in WHOLE_CELL_SMEARS:
+            return (
+                "a Giemsa-like smear labelled by whole cells; the nuclei segmentation separates "
+                "H&E stains and outputs nuclei (paper 002, Sec. III-B1)"
+            )
         return "the nuclei segmentation separates H&E stains (paper 002, Sec. III-B1)"
 
     def table2_ks(self) -> list[int]:
