@@ -24,11 +24,12 @@ NAN = float("nan")
 
 def test_published_claims_golden_counts_and_values() -> None:
     claims = sc_claims.published_claims(PUBLISHED)
-    assert len(claims) == 244 and int(claims["regenerated"].sum()) == 219
+    assert len(claims) == 254 and int(claims["regenerated"].sum()) == 229
     per_table = claims[claims["regenerated"]].groupby("table").size().to_dict()
     assert per_table == {
         "cellulus Table 1": 60,
         "cellulus Table 2": 44,
+        "contrastive Table 1": 10,
         "contrastive Table 2": 12,
         "deepng Table I": 36,
         "infogan Table I": 6,
@@ -407,7 +408,7 @@ def test_default_configuration_never_claims_a_reproduction(
         abs_dic_tolerance=0.5,
         preset="default",
     )
-    assert len(card) == 219
+    assert len(card) == 229
     assert not card["verdict"].isin([sc_card.REPRODUCED]).any()
     assert not card["verdict"].str.startswith(sc_card.OUTSIDE).any()
     assert card["difference"].isna().all() and card["within"].isna().all()
@@ -417,7 +418,7 @@ def test_default_configuration_never_claims_a_reproduction(
     # infogan MF (precision, recall, F-score) on dataset A
     assert len(stand_ins) == 10 + 6 + 3 + 3
     markdown = outputs[1].read_text()
-    assert "configuration 'default': 219 published numbers (0 reproduced" in markdown
+    assert "configuration 'default': 229 published numbers (0 reproduced" in markdown
     assert "| 0.600 ± 0.040 | synth-histo |" in markdown
     assert "Not listed: 8 published rows" in markdown
     assert outputs[2].read_text().startswith(r"\begin{table}")
@@ -431,3 +432,22 @@ def test_the_scorecard_is_the_first_report_category() -> None:
     assert ours is not None
     others = set(re.findall(r'category="([^"]+)"', text))
     assert others and all(ours[1].casefold() < other.casefold() for other in others)
+
+
+def test_contrastive_table1_cells_answer_the_papers_claims(tmp_path: Path) -> None:
+    table = tmp_path / "contrastive_table1.csv"
+    pd.DataFrame(
+        {
+            "dataset": ["monuseg", "monuseg"],
+            "factor": ["patches", "patch size"],
+            "value": [10, 50],
+            "validation_dice": [0.71, 0.69],
+            "runs": [3, 3],
+        }
+    ).to_csv(table, index=False)
+    ours = pd.DataFrame(sc_ours.contrastive_table1_ours(table)).set_index(sc_claims.KEY)
+    claims = sc_claims.published_claims(PUBLISHED).set_index(sc_claims.KEY)
+    key = ("contrastive Table 1", "patches 10", "validation_dice", "monuseg")
+    assert (ours.loc[key, "value"], ours.loc[key, "n_seeds"]) == (0.71, 3)
+    assert claims.loc[key, "published"] == 0.7071
+    assert set(ours.index) <= set(claims.index)

@@ -14,6 +14,7 @@ SCORECARD_TABLES = [
         for name in (
             "cellulus_table1",
             "cellulus_table2",
+            "contrastive_table1",
             "contrastive_table2",
             "deepng_table1",
             "infogan_table1",
@@ -33,6 +34,7 @@ rule scorecard:
                 "cellulus_table1",
                 "cellulus_table2",
                 "infogan",
+                "contrastive_table1",
                 "contrastive_table2",
                 "spoco_tables",
             ],

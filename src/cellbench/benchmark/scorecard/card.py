@@ -63,6 +63,7 @@ METRIC_LABELS = {
     "f1": "F1@0.5",
     "seg": "SEG",
     "dice": "Dice",
+    "validation_dice": "validation Dice (median of runs)",
     "map_known": "MAP CT1 (known)",
     "map_unknown": "MAP CT2-7 (unknown)",
     "map_all": "MAP all",

@@ -63,6 +63,7 @@ PUBLISHED = (
     "cellulus_table1",
     "cellulus_table2",
     "infogan",
+    "contrastive_table1",
     "contrastive_table2",
     "spoco_tables",
 )
@@ -170,6 +171,23 @@ def cellulus_claims(table1: str | Path, table2: str | Path) -> list[dict[str, An
                 )
             )
     return claims
+
+
+def contrastive_table1_claims(path: str | Path) -> list[dict[str, Any]]:
+    """Paper 003 Table 1: median validation Dice over three runs per patch count and size."""
+    return [
+        _claim(
+            paper="003",
+            method="contrastive",
+            table="contrastive Table 1",
+            row=f"{r['factor']} {r['value']}",
+            metric="validation_dice",
+            dataset=CONTRASTIVE_DATASETS.get(r["paper_dataset"]),
+            paper_dataset=r["paper_dataset"],
+            value=r["dice"],
+        )
+        for r in read_table(path, ["paper_dataset", "factor", "value", "dice"]).to_dict("records")
+    ]
 
 
 def contrastive_claims(path: str | Path) -> list[dict[str, Any]]:
@@ -301,6 +319,7 @@ def published_claims(files: Sequence[str | Path]) -> pd.DataFrame:
         *deepng_claims(by_name["deepng_table1"]),
         *cellulus_claims(by_name["cellulus_table1"], by_name["cellulus_table2"]),
         *infogan_claims(by_name["infogan"]),
+        *contrastive_table1_claims(by_name["contrastive_table1"]),
         *contrastive_claims(by_name["contrastive_table2"]),
         *spoco_claims(by_name["spoco_tables"]),
     ]

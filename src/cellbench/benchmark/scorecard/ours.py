@@ -104,6 +104,23 @@ def cellulus_ours(table1: str | Path | None, table2: str | Path | None) -> list[
     return rows
 
 
+def contrastive_table1_ours(path: str | Path) -> list[dict[str, Any]]:
+    """``contrastive_table1.csv``: median hold-out Dice of every sweep cell."""
+    frame = read_table(path, ["dataset", "factor", "value", "validation_dice", "runs"])
+    return [
+        _ours(
+            table="contrastive Table 1",
+            row=f"{r['factor']} {r['value']}",
+            metric="validation_dice",
+            dataset=r["dataset"],
+            method="contrastive",
+            value=r["validation_dice"],
+            n_seeds=r["runs"],
+        )
+        for r in frame.to_dict("records")
+    ]
+
+
 def contrastive_ours(path: str | Path) -> list[dict[str, Any]]:
     """``contrastive_table2.csv``: CSL statistics over runs, the threshold and CNN baselines."""
     frame = read_table(path, ["dataset", "method", "statistic", "runs", "dice"])
@@ -271,12 +288,14 @@ def our_numbers(
     group_summaries: Sequence[str | Path] = (),
 ) -> pd.DataFrame:
     """Every number of ours that answers a claim, from the method tables the run wrote (found by
-    file name: cellulus_table{1,2}, contrastive_table2, deepng_table1, infogan_table{1,3,4}), the
+    file name: cellulus_table{1,2}, contrastive_table{1,2}, deepng_table1, infogan_table{1,3,4}), the
     spoco evaluation summaries and the per-group scores of cellulus' and the pretrained tools'
     summaries (:func:`group_ours`)."""
 
     by_name = {Path(path).stem: path for path in tables}
     rows = cellulus_ours(by_name.get("cellulus_table1"), by_name.get("cellulus_table2"))
+    if "contrastive_table1" in by_name:
+        rows += contrastive_table1_ours(by_name["contrastive_table1"])
     if "contrastive_table2" in by_name:
         rows += contrastive_ours(by_name["contrastive_table2"])
     if "deepng_table1" in by_name:
