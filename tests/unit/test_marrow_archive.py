@@ -162,7 +162,12 @@ def test_cli_source_archive_and_unpacked_folder(tmp_path: Path) -> None:
             r"1 dot\(s\) outside the 14x10 image",
             "BM_GRAZ_HE_0001_01.txt",
         ),
-        ({}, {"data/BM_GRAZ/source/BM_GRAZ_HE_0001_01.tif": b"x"}, "two images with the id", ".tif"),
+        (
+            {},
+            {"data/BM_GRAZ/source/BM_GRAZ_HE_0001_01.tif": b"x"},
+            "two images with the id",
+            ".tif",
+        ),
         (
             {},
             {"copy/source/a.png": b"x", "copy/annotations/a.txt": b"0 3 0\n"},
