@@ -135,9 +135,11 @@ def test_cli_source_archive_and_unpacked_folder(tmp_path: Path) -> None:
     folder = tmp_path / "clone"
     with zipfile.ZipFile(archive) as zf:  # a plain unpacked copy: the links become files
         zf.extractall(folder)
+    rows = "".join(f"{stem}\tnormal\ttest\n" for stem in DOTS)  # a table at the top is read
+    (folder / "images.tsv").write_text("image_id\timage_label\tsplit\n" + rows)
     out = tmp_path / "out2"
     assert main(["prepare", "marrow-a", "--source", str(folder), "--out", str(out), *args]) == 0
-    check_prepared(out, images)
+    assert check_prepared(out, images).index["split"].tolist() == ["test", "test"]
 
 
 @pytest.mark.parametrize(

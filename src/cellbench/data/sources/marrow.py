@@ -88,8 +88,8 @@ def find_source(root: Path) -> MarrowSource:
         needs_dots = any(dots.values())
     else:
         images = _images(base / "source", set())
-        dots = {path: base / "annotations" / f"{path.stem}.txt" for path in images}
-        dots = {path: (txt if txt.is_file() else None) for path, txt in dots.items()}
+        expected = {path: base / "annotations" / f"{path.stem}.txt" for path in images}
+        dots = {path: (file if file.is_file() else None) for path, file in expected.items()}
         needs_dots = True
     if not images:
         raise InputError(
@@ -107,7 +107,7 @@ def find_source(root: Path) -> MarrowSource:
                 raise InputError(
                     (base or root) / "annotations" / f"{path.stem}.txt",
                     f"dot annotations missing for image {path} (every image needs its "
-                    "annotations/<stem>.txt once one has)",
+                    "annotations/<stem>.txt in a source with dots)",
                 )
     if base is not None:
         for txt in sorted((base / "annotations").glob("*.txt")):
