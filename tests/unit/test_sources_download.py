@@ -70,6 +70,23 @@ def test_extract_rejects_tar_symlink(tmp_path: Path) -> None:
         extract(archive, tmp_path / "out")
 
 
+def test_extract_skips_zip_symlinks(tmp_path: Path, caplog) -> None:
+    """git archive (GitHub archives) stores symbolic links as zip members: nothing is written
+    for them (zipfile would write the link target as a file's content)."""
+    archive = _zip(tmp_path / "repo.zip", ["top/data/a.png"])
+    with zipfile.ZipFile(archive, "a") as zf:
+        for name, target in [("top/demo/a.png", "../data/a.png"), ("top/etc", "/etc/passwd")]:
+            link = zipfile.ZipInfo(name)
+            link.create_system = 3
+            link.external_attr = 0o120777 << 16
+            zf.writestr(link, target)
+    with caplog.at_level("WARNING", logger="cellbench"):
+        out = extract(archive, tmp_path / "out")
+    assert (out / "top" / "data" / "a.png").read_bytes() == b"x"
+    assert not (out / "top" / "demo").exists() and not (out / "top" / "etc").exists()
+    assert "2 symbolic link(s) not unpacked (first: top/demo/a.png)" in caplog.text
+
+
 def test_extract_truncated_and_ok(tmp_path: Path) -> None:
     archive = _zip(tmp_path / "good.zip", ["d/a.txt", "d/b.txt"])
     truncated = tmp_path / "trunc.zip"

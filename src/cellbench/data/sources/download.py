@@ -198,11 +198,19 @@ def _check_member(name: str, archive: Path) -> PurePosixPath:
     return path
 
 
+def _is_zip_link(info: zipfile.ZipInfo) -> bool:
+    """Whether a zip member is a symbolic link (Unix mode in the high bits of external_attr)."""
+    return (info.external_attr >> 16) & 0o170000 == 0o120000
+
+
 def extract(archive: Path, dest: Path, sha256: str | None = None) -> Path:
     """Unpack a zip or tar archive into ``dest`` (atomically), rejecting unsafe members.
 
-    Members with absolute paths, ``..`` components, or links (symbolic or hard) are refused.
-    ``dest/.complete`` records the archive's sha256 (``sha256``, computed if not given): an
+    Members with absolute paths, ``..`` components, or tar links (symbolic or hard) and devices
+    are refused. Symbolic links stored in a zip (``git archive``, hence every GitHub archive,
+    keeps a repository's links so) are skipped and logged: nothing is created for them
+    (``zipfile`` would write each as a small file holding the link target, e.g. a ``.png``
+    that is no image). ``dest/.complete`` records the archive's sha256 (``sha256``, computed if not given): an
     unpacked copy of another archive (a new release, an accepted checksum) is rebuilt.
     """
     archive = Path(archive)
@@ -222,9 +230,17 @@ def extract(archive: Path, dest: Path, sha256: str | None = None) -> Path:
                 with zipfile.ZipFile(archive) as zf:
                     for info in zf.infolist():
                         _check_member(info.filename, archive)
-                        if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                            raise InputError(archive, f"archive member {info.filename!r} is a link")
+                    links = [info.filename for info in zf.infolist() if _is_zip_link(info)]
+                    if links:
+                        log.warning(
+                            "%s: %d symbolic link(s) not unpacked (first: %s)",
+                            archive,
+                            len(links),
+                            links[0],
+                        )
                     for info in zf.infolist():
+                        if _is_zip_link(info):
+                            continue
                         try:
                             zf.extract(info, tmp)
                         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:

@@ -1,37 +1,121 @@
-"""Bone-marrow dataset A of paper 002 (Kainz et al. 2015): manual download only.
+"""Bone-marrow dataset A of paper 002 (Kainz et al. 2015, "BM_GRAZ").
 
-Expected folder (docs/datasets.md), the published ``data/BM_GRAZ/`` layout: images
-``*.png|*.tif|*.jpg|*.bmp`` (``source/``), nucleus dots ``annotations/<stem>.txt`` (a header
-``<count> 3 0``, then one ``x y label`` row per nucleus centre, 0-based pixels), optional
-instance labels ``labels/<stem>.tif``, ``objects.tsv`` (image_id, label, category) and
-``images.tsv`` (image_id, image_label: normal/abnormal, split).
+Published in the authors' GitHub repository ``pkainz/MICCAI2015`` (``data/BM_GRAZ/``; the
+datasets file downloads the archive of a pinned commit). Expected input (docs/datasets.md), the
+published layout: a folder holding ``source/`` (the images ``*.png|*.tif|*.jpg|*.bmp``) and
+``annotations/`` (nucleus dots ``<stem>.txt``: a header ``<count> 3 0``, then one ``x y label``
+row per nucleus centre, 0-based pixels), found anywhere below the given root (the root itself,
+``data/BM_GRAZ/`` of the repository, or that below an archive's top folder). Optional beside
+them: instance labels ``labels/<stem>.tif``, ``objects.tsv`` (image_id, label, category) and
+``images.tsv`` (image_id, image_label: normal/abnormal, split). Everything else (the
+repository's code, the distance-transform ``target/`` images, the annotation PNGs, its inner
+zip) is ignored. Without such a folder, images anywhere outside ``labels/`` and
+``annotations/`` folders are taken, with their dots where present.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cellbench.data.sources.files import rglob
+from cellbench.data.sources.files import rglob, walk
 from cellbench.errors import InputError
 
 SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp")
 
 
-def find_images(root: Path) -> list[Path]:
-    """Images outside ``labels/`` folders."""
-    images = sorted(
-        p
-        for p in rglob(root, "*")
-        if p.suffix.lower() in SUFFIXES
-        and not {"labels", "annotations"} & set(p.parts)
-        and p.is_file()
+@dataclass(frozen=True)
+class MarrowSource:
+    """Where dataset A's files are: the given ``root``, ``base`` (the folder holding
+    ``source/``, else ``root``), the images, and each image's dot file (None: no dots)."""
+
+    root: Path
+    base: Path
+    images: list[Path]
+    dots: dict[Path, Path | None]
+
+    def optional(self, name: str) -> Path:
+        """An optional file or folder (``images.tsv``, ``labels``): in ``base``, else ``root``."""
+        return self.base / name if (self.base / name).exists() else self.root / name
+
+
+def find_base(root: Path) -> Path | None:
+    """The one folder at or below ``root`` holding both ``source/`` and ``annotations/``.
+
+    None if there is none; an :class:`InputError` if there are several (their images would
+    be mixed).
+    """
+    root = Path(root)
+    candidates = sorted(
+        {
+            path.parent
+            for path in walk(root)
+            if path.name == "source" and path.is_dir() and (path.parent / "annotations").is_dir()
+        }
     )
+    if len(candidates) > 1:
+        raise InputError(
+            root,
+            "several bone-marrow folders with source/ and annotations/ "
+            f"({', '.join(str(c) for c in candidates)}): pass one of them as the source",
+        )
+    return candidates[0] if candidates else None
+
+
+def _images(folder: Path, exclude: set[str]) -> list[Path]:
+    return sorted(
+        p
+        for p in rglob(folder, "*")
+        if p.suffix.lower() in SUFFIXES and not exclude & set(p.parts) and p.is_file()
+    )
+
+
+def find_source(root: Path) -> MarrowSource:
+    """Locate the images and their dot files below ``root`` (module docstring).
+
+    Raises :class:`InputError` naming the file for: no image, two images with one stem, an
+    image without its ``annotations/<stem>.txt`` once the source has dots (or an
+    ``annotations/`` folder), and, in the published layout, a dot file without its image.
+    """
+    root = Path(root)
+    base = find_base(root)
+    if base is None:
+        images = _images(root, {"labels", "annotations"})
+        dots = {path: find_dots(root, path) for path in images}
+        needs_dots = any(dots.values())
+    else:
+        images = _images(base / "source", set())
+        expected = {path: base / "annotations" / f"{path.stem}.txt" for path in images}
+        dots = {path: (file if file.is_file() else None) for path, file in expected.items()}
+        needs_dots = True
     if not images:
-        raise InputError(root, "no bone-marrow images found (see docs/datasets.md, marrow-a)")
-    return images
+        raise InputError(
+            base / "source" if base else root,
+            "no bone-marrow images found (see docs/datasets.md, marrow-a)",
+        )
+    seen: dict[str, Path] = {}
+    for path in images:
+        if path.stem in seen:
+            raise InputError(path, f"two images with the id {path.stem!r} (also {seen[path.stem]})")
+        seen[path.stem] = path
+    if needs_dots:
+        for path, txt in dots.items():
+            if txt is None:
+                raise InputError(
+                    (base or root) / "annotations" / f"{path.stem}.txt",
+                    f"dot annotations missing for image {path} (every image needs its "
+                    "annotations/<stem>.txt in a source with dots)",
+                )
+    if base is not None:
+        for txt in sorted((base / "annotations").glob("*.txt")):
+            if txt.stem not in seen:
+                raise InputError(
+                    txt, f"dot annotations without an image {txt.stem}.* in {base / 'source'}"
+                )
+    return MarrowSource(root, base if base is not None else root, images, dots)
 
 
 def read_table(path: Path) -> pd.DataFrame | None:

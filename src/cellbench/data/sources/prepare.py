@@ -376,13 +376,13 @@ def _prepare_tissuenet(
 
 
 def _prepare_marrow(root: Path, out: Path, info: DatasetInfo, seed: int, overwrite: bool) -> None:
-    images = marrow.find_images(root)
-    objects = marrow.read_table(root / "objects.tsv")
-    table = marrow.read_table(root / "images.tsv")
+    found = marrow.find_source(root)
+    images = found.images
+    objects = marrow.read_table(found.optional("objects.tsv"))
+    table = marrow.read_table(found.optional("images.tsv"))
     meta = {} if table is None else table.set_index("image_id").to_dict(orient="index")
     cats = sorted(objects["category"].unique()) if objects is not None else []
-    dot_files = {path: marrow.find_dots(root, path) for path in images}
-    annotation = "points" if any(dot_files.values()) else "labels"
+    annotation = "points" if any(found.dots.values()) else "labels"
     info = _with(
         info,
         domain="marrow",
@@ -391,20 +391,16 @@ def _prepare_marrow(root: Path, out: Path, info: DatasetInfo, seed: int, overwri
         annotation=annotation,
     )
     test = marrow.default_test(images, seed)
+    n_dots = 0
     with write_dataset(out, info, overwrite=overwrite) as writer:
         for path in images:
             image_id = path.stem
-            label_path = root / "labels" / f"{image_id}.tif"
+            label_path = found.optional("labels") / f"{image_id}.tif"
             labels = read_image(label_path) if label_path.is_file() else None
             image = read_image(path)
-            dot_file = dot_files[path]
-            if annotation == "points" and dot_file is None:
-                raise InputError(
-                    root / "annotations" / f"{image_id}.txt",
-                    f"dot annotations missing for image {path} (every image needs its "
-                    "annotations/<stem>.txt once one has)",
-                )
+            dot_file = found.dots[path]
             points = None if dot_file is None else marrow.read_dots(dot_file, image.shape[:2])
+            n_dots += 0 if points is None else len(points)
             categories = None
             if objects is not None:
                 rows = objects[objects["image_id"] == image_id]
@@ -420,6 +416,7 @@ def _prepare_marrow(root: Path, out: Path, info: DatasetInfo, seed: int, overwri
                 points=points,
                 image_label=row.get("image_label", "normal"),
             )
+    log.info("marrow-a: %d images, %d nucleus dots, from %s", len(images), n_dots, found.base)
 
 
 def _prepare_marrow_cells(
