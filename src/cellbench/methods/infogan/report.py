@@ -31,14 +31,33 @@ COLUMNS = {
 }
 
 
-def table_rows(evaluations: list[Path], datasets: list[str], seeds: list[int], n: int):
-    """Measured rows of table ``n``: one per dataset, seed and method."""
+# Row order of the paper's tables (the optional DNN rows go where the paper prints them).
+METHOD_ORDER = {
+    name: i
+    for i, name in enumerate(["MF", "MF+k-means", "DNN", "DNN+k-means", "HOG+DEC", "Our Method"])
+}
+
+
+def table_rows(
+    evaluations: list[Path],
+    datasets: list[str],
+    seeds: list[int],
+    n: int,
+    extra: list[Path] | None = None,
+):
+    """Measured rows of table ``n``: one per dataset, seed and method. ``extra``: optional
+    evaluation files in the same dataset × seed order (the DNN rows of Tables I and III)."""
     rows = []
     paths = iter(evaluations)
+    extras = iter(extra or [])
     for dataset in datasets:
         for seed in seeds:
             record = json.loads(next(paths).read_text())
-            for row in record.get(f"table{n}", []):
+            entries = list(record.get(f"table{n}", []))
+            if extra:
+                entries += json.loads(next(extras).read_text()).get(f"table{n}", [])
+            entries.sort(key=lambda row: METHOD_ORDER.get(row.get("method"), len(METHOD_ORDER)))
+            for row in entries:
                 prov = record["provenance"]
                 rows.append(
                     {
@@ -54,12 +73,18 @@ def table_rows(evaluations: list[Path], datasets: list[str], seeds: list[int], n
 
 
 def build_tables(
-    evaluations: list[Path], paper: Path, datasets: list[str], seeds: list[int], outputs: list
+    evaluations: list[Path],
+    paper: Path,
+    datasets: list[str],
+    seeds: list[int],
+    outputs: list,
+    dnn: list[Path] | None = None,
 ) -> None:
-    """Write every table as CSV + Markdown: measured rows, then the paper's rows."""
+    """Write every table as CSV + Markdown: measured rows, then the paper's rows. ``dnn``: the
+    optional DNN evaluation files (same dataset × seed order as ``evaluations``)."""
     published = pd.read_csv(paper)
     for n in (1, 2, 3, 4):
-        measured = pd.DataFrame(table_rows(evaluations, datasets, seeds, n))
+        measured = pd.DataFrame(table_rows(evaluations, datasets, seeds, n, dnn))
         if n != 2:
             paper_rows = published[published["table"] == n].rename(
                 columns={"paper_dataset": "dataset"}
