@@ -219,7 +219,7 @@ def fake_dnn(path: Path) -> Path:
                 "f_score": 0.7,
             }
         ],
-        "provenance": PROVENANCE,
+        "provenance": {"config_hash": "h", "git_commit": "dnn-commit"},
     }
     path.write_text(json.dumps(record))
     return path
@@ -251,6 +251,8 @@ def test_dnn_rows_join_tables_i_and_iii_in_paper_order(tmp_path: Path) -> None:
     table3 = measured(with_dnn, 3)
     assert list(table3["method"]) == ["MF+k-means", "DNN+k-means", "HOG+DEC", "Our Method"]
     assert table3.set_index("method").loc["DNN+k-means", "purity"] == 0.7
+    commits = table3.set_index("method")["git_commit"]  # each row keeps its own provenance
+    assert commits["DNN+k-means"] == "dnn-commit" and commits["HOG+DEC"] == "c"
     assert list(measured(plain, 3)["method"]) == ["MF+k-means", "HOG+DEC", "Our Method"]
     for n in (2, 4):  # tables without a DNN row are unchanged
         assert (plain / f"infogan_table{n}.md").read_text() == (

@@ -52,13 +52,12 @@ def table_rows(
     extras = iter(extra or [])
     for dataset in datasets:
         for seed in seeds:
-            record = json.loads(next(paths).read_text())
-            entries = list(record.get(f"table{n}", []))
+            records = [json.loads(next(paths).read_text())]
             if extra:
-                entries += json.loads(next(extras).read_text()).get(f"table{n}", [])
-            entries.sort(key=lambda row: METHOD_ORDER.get(row.get("method"), len(METHOD_ORDER)))
-            for row in entries:
-                prov = record["provenance"]
+                records.append(json.loads(next(extras).read_text()))
+            entries = [(row, r["provenance"]) for r in records for row in r.get(f"table{n}", [])]
+            entries.sort(key=lambda e: METHOD_ORDER.get(e[0].get("method"), len(METHOD_ORDER)))
+            for row, prov in entries:
                 rows.append(
                     {
                         "dataset": dataset,
