@@ -14,4 +14,5 @@ with script_logging(snakemake.log[0]):
         list(snakemake.params.datasets),
         list(snakemake.params.seeds),
         list(snakemake.output),
+        dnn=[Path(p) for p in snakemake.input.dnn],
     )

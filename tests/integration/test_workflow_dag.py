@@ -48,6 +48,7 @@ def test_dry_run_builds_dag(dry_run, extra: list[str]) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "evaluate" in result.stdout
     assert "pretrained_predict" not in result.stdout  # optional baselines are off by default
+    assert "infogan_dnn" not in result.stdout
     if not extra:  # .ci/expected-outputs.txt lists exactly the final outputs of the DAG
         final = re.search(r"rule all:\n    input: (.*)\n", result.stdout)
         assert final is not None, result.stdout[-2000:]
@@ -63,6 +64,20 @@ def test_pretrained_baselines_are_optional_rules(dry_run) -> None:
     assert enabled.returncode == 0, enabled.stdout[-2000:] + enabled.stderr[-2000:]
     assert "results/predictions/cellpose/synth-ctc/pretrained" in enabled.stdout
     assert "results/predictions/stardist/" not in enabled.stdout
+
+
+def test_infogan_dnn_baseline_is_an_optional_rule(dry_run, tmp_path: Path) -> None:
+    """When enabled, ResNet-50 features per dataset and one DNN evaluation per seed feed Tables
+    I and III (off by default: see test_dry_run_builds_dag); a local .pth is an input file."""
+    on = tmp_path / "dnn.yaml"
+    on.write_text("methods:\n  infogan:\n    dnn:\n      enabled: true\n")
+    enabled = dry_run("--configfile", "config/config.yaml", str(on))
+    assert enabled.returncode == 0, enabled.stdout[-2000:] + enabled.stderr[-2000:]
+    assert "results/models/infogan/synth-marrow/dnn/features.npz" in enabled.stdout
+    assert "results/evaluation/infogan/synth-marrow/seed0/dnn.json" in enabled.stdout
+    on.write_text("methods:\n  infogan:\n    dnn:\n      enabled: true\n      weights: no.pth\n")
+    missing = dry_run("--configfile", "config/config.yaml", str(on))
+    assert missing.returncode != 0 and "no.pth" in missing.stdout + missing.stderr
 
 
 def test_unknown_config_key_is_named_before_any_job(dry_run, tmp_path: Path) -> None:

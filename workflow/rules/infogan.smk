@@ -8,6 +8,9 @@ INFOGAN_DATASETS = INFOGAN.cell_datasets()
 INFOGAN_SEEDS = INFOGAN.seeds
 # k of the main model and of Table II (each trained once).
 INFOGAN_KS = INFOGAN.table2_ks()
+# Optional DNN rows of Tables I and III (methods.infogan.dnn.enabled; envs/torchvision.yaml).
+INFOGAN_DNN = INFOGAN.dnn
+INFOGAN_DNN_DATASETS = INFOGAN.dnn_datasets()
 
 
 rule infogan_fit:
@@ -113,11 +116,61 @@ rule infogan_evaluate:
         "../../scripts/infogan_evaluate.py"
 
 
+# With weights `imagenet`/`imagenet-v2` the job downloads torchvision's ResNet-50 weights into
+# $TORCH_HOME/hub/checkpoints (default ~/.cache/torch) unless they are there already; on compute
+# nodes without internet put the file there beforehand or set the weights to a local .pth.
+rule infogan_dnn_features:
+    input:
+        cells="results/models/infogan/{dataset}/cells",
+        weights=[INFOGAN_DNN.weights_file()] if INFOGAN_DNN.weights_file() else [],
+    output:
+        "results/models/infogan/{dataset}/dnn/features.npz",
+    log:
+        "results/logs/infogan_dnn_features/{dataset}.log",
+    benchmark:
+        "results/benchmarks/infogan_dnn_features/{dataset}.tsv"
+    conda:
+        "../../envs/torchvision.yaml"
+    threads: JOB_THREADS
+    resources:
+        gpu=1,
+    params:
+        cfg=INFOGAN_DNN.to_dict(),
+        seed=config["seed"],
+        device=config["device"],
+    script:
+        "../../scripts/infogan_dnn_features.py"
+
+
+rule infogan_dnn:
+    input:
+        cells="results/models/infogan/{dataset}/cells",
+        features="results/models/infogan/{dataset}/dnn/features.npz",
+    output:
+        "results/evaluation/infogan/{dataset}/seed{seed}/dnn.json",
+    log:
+        "results/logs/infogan_dnn/{dataset}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/infogan_dnn/{dataset}/seed{seed}.tsv"
+    conda:
+        "../../envs/core.yaml"
+    threads: 1
+    params:
+        categories=INFOGAN.categories,
+    script:
+        "../../scripts/infogan_dnn.py"
+
+
 rule infogan_tables:
     input:
         evaluations=expand(
             "results/evaluation/infogan/{dataset}/seed{seed}/tables.json",
             dataset=INFOGAN_DATASETS,
+            seed=INFOGAN_SEEDS,
+        ),
+        dnn=expand(
+            "results/evaluation/infogan/{dataset}/seed{seed}/dnn.json",
+            dataset=INFOGAN_DNN_DATASETS,
             seed=INFOGAN_SEEDS,
         ),
         paper="config/paper_results/infogan.csv",

@@ -30,6 +30,7 @@ TRAIN_KEYS = (
     "augmentation",
     "log_every",
 )
+DNN_WEIGHTS = ("imagenet", "imagenet-v2", "none")
 
 
 class SegmentationConfig(Section):
@@ -89,6 +90,43 @@ class SegmentationConfig(Section):
         if not 0 < self.clog_sigma[0] <= self.clog_sigma[1] <= 200:
             raise ValueError("clog_sigma must satisfy 0 < min <= max <= 200")
         return self
+
+
+class DnnConfig(Section):
+    """Optional DNN baseline of Tables I and III (ImageNet ResNet-50 features + L2-SVM /
+    k-means): off by default, it needs envs/torchvision.yaml (extra `dnn`) and downloads the
+    weights."""
+
+    enabled: bool = Field(False, description="Add the DNN rows to Tables I and III.")
+    weights: str = Field(
+        "imagenet",
+        min_length=1,
+        description="'imagenet' (torchvision IMAGENET1K_V1, the paper's era; downloaded into "
+        "$TORCH_HOME), 'imagenet-v2' (IMAGENET1K_V2), a local .pth state dict (offline compute "
+        "nodes) or 'none' (random weights: tests only).",
+    )
+    layer: Literal["layer3", "layer4"] = Field(
+        "layer3",
+        description="Block whose output is average-pooled: layer3 (1024-D, the dimension the "
+        "paper prints) or layer4 (2048-D, the classifier's input).",
+    )
+    input_size: int = Field(
+        224, ge=32, le=512, description="Side the 32² crops are resized to (ImageNet: 224)."
+    )
+    batch_size: int = Field(64, ge=1, le=4096, description="Crops per forward pass.")
+
+    @model_validator(mode="after")
+    def _check_weights(self) -> DnnConfig:
+        if self.weights not in DNN_WEIGHTS and not self.weights.endswith((".pth", ".pt")):
+            raise ValueError(
+                f"weights must be one of {', '.join(DNN_WEIGHTS)} or a .pth/.pt path, "
+                f"got {self.weights!r}"
+            )
+        return self
+
+    def weights_file(self) -> str | None:
+        """The local state dict, None for torchvision's or random weights."""
+        return None if self.weights in DNN_WEIGHTS else self.weights
 
 
 HE_DATASETS = ("synth-histo", "monuseg", "consep", "marrow-a")
@@ -161,6 +199,7 @@ class InfoganConfig(MethodConfig):
         description="k of Table II (paper 4, 5, 6); each k other than categories trains a GAN.",
     )
     cv_folds: int = Field(4, ge=2, le=20, description="Folds of Table IV (paper 4).")
+    dnn: DnnConfig = Field(DnnConfig(), description=" ".join((DnnConfig.__doc__ or "").split()))
 
     @model_validator(mode="after")
     def _check(self) -> InfoganConfig:
@@ -177,6 +216,10 @@ class InfoganConfig(MethodConfig):
     def cell_datasets(self) -> list[str]:
         """Datasets of the GAN and Tables I–IV: none when disabled."""
         return list(self.datasets) if self.enabled else []
+
+    def dnn_datasets(self) -> list[str]:
+        """Datasets of the optional DNN rows of Tables I and III: none when off."""
+        return self.cell_datasets() if self.dnn.enabled else []
 
     def nuclei_datasets(self) -> list[str]:
         """Datasets the nuclei segmentation is scored on: none when disabled."""

@@ -68,6 +68,43 @@ def svm_scores(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, tes
     return classification_scores(test_y, svm.predict(scaler.transform(test_x)))
 
 
+def kmeans_clusters(
+    train_x: np.ndarray, test_x: np.ndarray, k: int, seed: int, *, standardise: bool = True
+) -> np.ndarray:
+    """k-means (k-means++, 10 inits, seeded) fitted on the training features, optionally
+    standardised first (MF: histograms of unlike scales); the clusters of the test features
+    (the feature + k-means rows of Table III)."""
+    if standardise:
+        scaler = StandardScaler().fit(train_x)
+        train_x, test_x = scaler.transform(train_x), scaler.transform(test_x)
+    km = KMeans(k, init="k-means++", n_init=10, random_state=seed).fit(train_x)
+    return km.predict(test_x)
+
+
+def feature_tables(
+    features: np.ndarray, table: pd.DataFrame, name: str, k: int, seed: int
+) -> dict[str, list[dict]]:
+    """Table I row (``name`` + L2-SVM on standardised features) and Table III row
+    (``name``+k-means on the raw features: pooled activations of one layer share one scale) of
+    precomputed per-cell features (the DNN baseline), fitted on training cells, scored on test
+    cells."""
+    if len(features) != len(table):
+        raise InputError(None, f"{len(features)} feature rows for {len(table)} cells")
+    train, test = labelled_split(table)
+    y = table["category"].astype(str).to_numpy()
+    x_train, x_test = features[train], features[test]
+    return {
+        "table1": [{"method": name, **svm_scores(x_train, y[train], x_test, y[test], seed)}],
+        "table3": [
+            clustering_row(
+                f"{name}+k-means",
+                y[test],
+                kmeans_clusters(x_train, x_test, k, seed, standardise=False),
+            )
+        ],
+    }
+
+
 def cell_tables(
     crops: np.ndarray, table: pd.DataFrame, critic: Critic, k: int, seed: int
 ) -> dict[str, list[dict]]:
@@ -84,12 +121,10 @@ def cell_tables(
         {"method": "MF", **svm_scores(mf_train, y[train], mf_test, y[test], seed)},
         {"method": "Our Method", **svm_scores(ours_train, y[train], ours_test, y[test], seed)},
     ]
-    scaler = StandardScaler().fit(mf_train)
-    km = KMeans(k, init="k-means++", n_init=10, random_state=seed).fit(scaler.transform(mf_train))
     hog_train, hog_test = hog_features(crops[train]), hog_features(crops[test])
     dec = fit_dec(hog_train, k, seed)
     table3 = [
-        clustering_row("MF+k-means", y[test], km.predict(scaler.transform(mf_test))),
+        clustering_row("MF+k-means", y[test], kmeans_clusters(mf_train, mf_test, k, seed)),
         clustering_row("HOG+DEC", y[test], dec_predict(dec, hog_test)),
         clustering_row("Our Method", y[test], q_assign(critic, crops[test])),
     ]

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from cellbench.device import select_device
 from cellbench.errors import InputError
-from cellbench.io import write_json
+from cellbench.io import atomic_path, write_json
 from cellbench.methods.infogan.cells import read_cells
-from cellbench.methods.infogan.config import InfoganConfig
+from cellbench.methods.infogan.config import DnnConfig, InfoganConfig
+from cellbench.methods.infogan.dnn import build_resnet50, resnet_features
 from cellbench.methods.infogan.experiments import (
     cell_tables,
+    feature_tables,
     image_table,
     proportions,
     q_clustering_row,
@@ -89,6 +95,78 @@ def evaluate_run(
             "(found: %s)",
             sorted(set(image_labels)),
         )
+    result["provenance"] = provenance(config_digest=config_digest, seed=seed, device="cpu")
+    return write_json(out, result, default=float)
+
+
+def dnn_features_run(
+    cells: str | Path,
+    out: str | Path,
+    config: DnnConfig,
+    *,
+    seed: int,
+    device: str = "auto",
+    config_digest: str | None = None,
+) -> Path:
+    """ResNet-50 features of every cell (row order of the cell table) as ``out`` (.npz:
+    ``features`` float32 (N, C) and ``record``, a JSON string with the settings and provenance).
+    ``seed`` initialises the network only with ``weights: none``."""
+    crops, table = read_cells(cells)
+    torch_device = select_device(device)
+    model = build_resnet50(config.weights, seed)
+    start = time.perf_counter()
+    features = resnet_features(
+        model,
+        crops,
+        layer=config.layer,
+        input_size=config.input_size,
+        batch_size=config.batch_size,
+        device=torch_device,
+    )
+    seconds = time.perf_counter() - start
+    log.info("ResNet-50 %s features of %d cells in %.1f s", config.layer, len(table), seconds)
+    record = {
+        **config.to_dict(),
+        "torchvision": version("torchvision"),
+        "cells": len(table),
+        "dim": features.shape[1],
+        "seconds": round(seconds, 2),
+        "provenance": provenance(config_digest=config_digest, seed=seed, device=str(torch_device)),
+    }
+    with atomic_path(out) as tmp, tmp.open("wb") as fh:
+        np.savez(fh, features=features, record=np.array(json.dumps(record)))
+    return Path(out)
+
+
+def read_features(path: str | Path) -> tuple[np.ndarray, dict]:
+    """Features and record written by :func:`dnn_features_run`."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return data["features"], json.loads(str(data["record"]))
+    except (OSError, KeyError, ValueError) as error:
+        raise InputError(path, f"not a DNN features file ({error})") from error
+
+
+def dnn_evaluate_run(
+    cells: str | Path,
+    features: str | Path,
+    out: str | Path,
+    *,
+    seed: int,
+    categories: int,
+    config_digest: str | None = None,
+) -> Path:
+    """Table I (DNN + L2-SVM) and Table III (DNN + k-means, k = ``categories``) rows of one seed
+    on held-out cells, as JSON; empty tables (and a warning) without cell categories."""
+    _, table = read_cells(cells)
+    x, record = read_features(features)
+    if len(x) != len(table):
+        raise InputError(features, f"{len(x)} feature rows for the {len(table)} cells of {cells}")
+    result: dict[str, Any] = {"features": {k: v for k, v in record.items() if k != "provenance"}}
+    if (table["category"].astype(str) != "").any():
+        result.update(feature_tables(x, table, "DNN", categories, seed))
+    else:
+        log.warning("no cell categories: DNN rows of Tables I and III skipped")
     result["provenance"] = provenance(config_digest=config_digest, seed=seed, device="cpu")
     return write_json(out, result, default=float)
 

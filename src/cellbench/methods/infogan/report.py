@@ -31,15 +31,33 @@ COLUMNS = {
 }
 
 
-def table_rows(evaluations: list[Path], datasets: list[str], seeds: list[int], n: int):
-    """Measured rows of table ``n``: one per dataset, seed and method."""
+# Row order of the paper's tables (the optional DNN rows go where the paper prints them).
+METHOD_ORDER = {
+    name: i
+    for i, name in enumerate(["MF", "MF+k-means", "DNN", "DNN+k-means", "HOG+DEC", "Our Method"])
+}
+
+
+def table_rows(
+    evaluations: list[Path],
+    datasets: list[str],
+    seeds: list[int],
+    n: int,
+    extra: list[Path] | None = None,
+):
+    """Measured rows of table ``n``: one per dataset, seed and method. ``extra``: optional
+    evaluation files in the same dataset × seed order (the DNN rows of Tables I and III)."""
     rows = []
     paths = iter(evaluations)
+    extras = iter(extra or [])
     for dataset in datasets:
         for seed in seeds:
-            record = json.loads(next(paths).read_text())
-            for row in record.get(f"table{n}", []):
-                prov = record["provenance"]
+            records = [json.loads(next(paths).read_text())]
+            if extra:
+                records.append(json.loads(next(extras).read_text()))
+            entries = [(row, r["provenance"]) for r in records for row in r.get(f"table{n}", [])]
+            entries.sort(key=lambda e: METHOD_ORDER.get(e[0].get("method"), len(METHOD_ORDER)))
+            for row, prov in entries:
                 rows.append(
                     {
                         "dataset": dataset,
@@ -54,12 +72,18 @@ def table_rows(evaluations: list[Path], datasets: list[str], seeds: list[int], n
 
 
 def build_tables(
-    evaluations: list[Path], paper: Path, datasets: list[str], seeds: list[int], outputs: list
+    evaluations: list[Path],
+    paper: Path,
+    datasets: list[str],
+    seeds: list[int],
+    outputs: list,
+    dnn: list[Path] | None = None,
 ) -> None:
-    """Write every table as CSV + Markdown: measured rows, then the paper's rows."""
+    """Write every table as CSV + Markdown: measured rows, then the paper's rows. ``dnn``: the
+    optional DNN evaluation files (same dataset × seed order as ``evaluations``)."""
     published = pd.read_csv(paper)
     for n in (1, 2, 3, 4):
-        measured = pd.DataFrame(table_rows(evaluations, datasets, seeds, n))
+        measured = pd.DataFrame(table_rows(evaluations, datasets, seeds, n, dnn))
         if n != 2:
             paper_rows = published[published["table"] == n].rename(
                 columns={"paper_dataset": "dataset"}
