@@ -20,7 +20,13 @@ from pydantic import ValidationError
 
 from cellbench.benchmark.config import BenchmarkConfig, benchmark_schema
 from cellbench.errors import CellbenchError
-from cellbench.methods.contract import MethodConfig, config_class, config_schema, discover_methods
+from cellbench.methods.contract import (
+    ConfigKeyError,
+    MethodConfig,
+    config_class,
+    config_schema,
+    discover_methods,
+)
 
 
 class ConfigError(CellbenchError):
@@ -57,11 +63,17 @@ def known_datasets() -> list[str]:
 
 
 def _dataset_names(node: Any, path: str) -> list[tuple[str, str]]:
-    """(key, name) of every ``dataset``/``datasets``/``*_datasets`` value in a method section."""
+    """(key, name) of every ``dataset``/``datasets``/``*_datasets``/``benchmark_only`` value and
+    ``overrides`` key in a method section."""
     found: list[tuple[str, str]] = []
     if isinstance(node, dict):
         for key, value in node.items():
-            if (key == "datasets" or key.endswith("_datasets")) and isinstance(value, list):
+            if key == "overrides" and isinstance(value, dict):
+                found += [(f"{path}.{key}", str(name)) for name in value]
+                found += _dataset_names(value, f"{path}.{key}")
+            elif (
+                key in ("datasets", "benchmark_only") or key.endswith("_datasets")
+            ) and isinstance(value, list):
                 found += [(f"{path}.{key}", str(v)) for v in value]
             elif key == "dataset" and value:
                 found.append((f"{path}.{key}", str(value)))
@@ -81,8 +93,12 @@ def method_configs(config: dict[str, Any]) -> tuple[dict[str, MethodConfig], lis
             configs[name] = config_class(name).model_validate(section)
         except ValidationError as exc:
             for error in exc.errors():
-                key = ".".join(["methods", name, *map(str, error["loc"])])
-                errors.append(f"  config key '{key}': {error['msg']}")
+                loc, message = tuple(map(str, error["loc"])), error["msg"]
+                cause = (error.get("ctx") or {}).get("error")
+                if isinstance(cause, ConfigKeyError):
+                    loc, message = (*loc, *cause.loc), cause.message
+                key = ".".join(["methods", name, *loc])
+                errors.append(f"  config key '{key}': {message}")
             continue
         for key, dataset in _dataset_names(section, f"methods.{name}"):
             if dataset not in known:

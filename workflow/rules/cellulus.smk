@@ -6,6 +6,8 @@ from cellbench.methods.cellulus import runs as cellulus_runs
 
 CELLULUS = method_config("cellulus")
 CELLULUS_DATASETS = CELLULUS.active_datasets()
+# Table 1, the figures and the pretrained rows: the datasets not listed as benchmark_only.
+CELLULUS_PAPER_DATASETS = CELLULUS.paper_datasets()
 CELLULUS_SEEDS = CELLULUS.seeds
 CELLULUS_SWEEP = CELLULUS.scale_sweep
 CELLULUS_SWEEP_DATASETS = CELLULUS_SWEEP.datasets if CELLULUS_DATASETS else []
@@ -17,15 +19,19 @@ CELLULUS_SWEEP_RUNS = [
 CELLULUS_FIG5 = CELLULUS.fig5
 # Optional pretrained baselines of Table 1 (rules in pretrained.smk).
 PRETRAINED = CELLULUS.pretrained
-PRETRAINED_TOOLS = PRETRAINED.tools if CELLULUS_DATASETS else []
+PRETRAINED_TOOLS = PRETRAINED.tools if CELLULUS_PAPER_DATASETS else []
 PRETRAINED_MODELS = {
     "stardist": PRETRAINED.stardist_model,
     "cellpose": PRETRAINED.cellpose_model,
 }
 # The otsu_watershed rows of Table 1, where the baseline runs on the dataset.
 CELLULUS_BASELINE_DATASETS = [
-    d for d in CELLULUS_DATASETS if d in method_datasets("otsu_watershed")
+    d for d in CELLULUS_PAPER_DATASETS if d in method_datasets("otsu_watershed")
 ]
+# Scale of a run on its dataset: the dataset's ``scale`` × the run's sweep factor.
+CELLULUS_RUN_SCALE = lambda wildcards: cellulus_runs.run_scale(
+    wildcards.run, dataset_config("cellulus", wildcards.dataset).scale
+)
 
 
 rule cellulus_train:
@@ -45,8 +51,8 @@ rule cellulus_train:
         runtime=lambda wildcards, attempt: 720 * attempt,
         mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
-        cfg=CELLULUS.job_params(*cellulus_config.TRAIN_KEYS),
-        scale=lambda wildcards: cellulus_runs.run_scale(wildcards.run, CELLULUS.scale),
+        cfg=dataset_params("cellulus", *cellulus_config.TRAIN_KEYS),
+        scale=CELLULUS_RUN_SCALE,
         seed=lambda wildcards: cellulus_runs.parse_run(wildcards.run)[0],
         device=config["device"],
         mixed_precision=config.get("mixed_precision", False),
@@ -75,9 +81,9 @@ rule cellulus_select:
         runtime=lambda wildcards, attempt: 240 * attempt,
         mem_mb=lambda wildcards, attempt: 16000 * attempt,
     params:
-        inference=CELLULUS.job_params(*cellulus_config.INFERENCE_KEYS),
-        select=CELLULUS.job_params(*cellulus_config.SELECT_KEYS),
-        scale=lambda wildcards: cellulus_runs.run_scale(wildcards.run, CELLULUS.scale),
+        inference=dataset_params("cellulus", *cellulus_config.INFERENCE_KEYS),
+        select=dataset_params("cellulus", *cellulus_config.SELECT_KEYS),
+        scale=CELLULUS_RUN_SCALE,
         device=config["device"],
     script:
         "../../scripts/cellulus_select.py"
@@ -103,7 +109,7 @@ rule cellulus_predict:
     params:
         method="cellulus",
         seed=lambda wildcards: cellulus_runs.parse_run(wildcards.run)[0],
-        scale=lambda wildcards: cellulus_runs.run_scale(wildcards.run, CELLULUS.scale),
+        scale=CELLULUS_RUN_SCALE,
         device=config["device"],
     script:
         "../../scripts/predict.py"
@@ -113,7 +119,7 @@ rule cellulus_table1:
     input:
         cellulus=[
             evaluation_summary("cellulus", dataset, cellulus_runs.run_name(seed))
-            for dataset in CELLULUS_DATASETS
+            for dataset in CELLULUS_PAPER_DATASETS
             for seed in CELLULUS_SEEDS
         ],
         baseline=[
@@ -123,7 +129,7 @@ rule cellulus_table1:
         pretrained=[
             evaluation_summary(tool, dataset, "pretrained")
             for tool in PRETRAINED_TOOLS
-            for dataset in CELLULUS_DATASETS
+            for dataset in CELLULUS_PAPER_DATASETS
         ],
         published="config/paper_results/cellulus_table1.csv",
     output:
@@ -191,12 +197,18 @@ rule cellulus_embedding_figure:
         "../../scripts/cellulus_embedding_figure.py"
 
 
-if CELLULUS_DATASETS and CELLULUS_SEEDS:
+# The benchmark-only datasets: their runs are scored (for the benchmark), in no paper table.
+for _dataset in CELLULUS_DATASETS:
+    if _dataset not in CELLULUS_PAPER_DATASETS:
+        for _seed in dataset_config("cellulus", _dataset).seeds:
+            evaluation_summary("cellulus", _dataset, cellulus_runs.run_name(_seed))
+
+if CELLULUS_PAPER_DATASETS and CELLULUS_SEEDS:
     register_final_outputs(
         *rules.cellulus_table1.output,
         *(
             f"results/figures/cellulus_embeddings_{dataset}_{cellulus_runs.run_name(CELLULUS_SEEDS[0])}.{ext}"
-            for dataset in CELLULUS_DATASETS
+            for dataset in CELLULUS_PAPER_DATASETS
             for ext in ("png", "pdf")
         ),
     )

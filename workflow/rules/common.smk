@@ -58,6 +58,17 @@ def method_config(method):
     return METHOD_CONFIGS[method]
 
 
+def dataset_config(method, dataset):
+    """The config of a method on one dataset: its ``overrides`` for that dataset applied."""
+    return METHOD_CONFIGS[method].for_dataset(dataset)
+
+
+def dataset_params(method, *keys):
+    """Rule params: the values of ``keys`` of ``method`` on the job's dataset (its overrides
+    applied; only these keys, so that a change elsewhere never reruns the job)."""
+    return lambda wildcards: dataset_config(method, wildcards.dataset).job_params(*keys)
+
+
 def method_datasets(method):
     """Datasets a method runs on: none when it is disabled."""
     return METHOD_CONFIGS[method].active_datasets()

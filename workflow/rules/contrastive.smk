@@ -5,17 +5,21 @@ cnn-seed<N> (supervised CNN baseline), threshold (intensity-threshold baseline).
 """
 
 from cellbench.methods.contrastive import runs as contrastive_runs
+from cellbench.methods.contract import PER_RUN_KEYS
 
 CONTRASTIVE = method_config("contrastive")
-CONTRASTIVE_DATASETS = CONTRASTIVE.active_datasets()
+# Table 2, the baselines and the figures: the datasets not listed as benchmark_only (on those,
+# only the CSL runs, for the benchmark).
+CONTRASTIVE_DATASETS = CONTRASTIVE.paper_datasets()
 CONTRASTIVE_RUNS = [contrastive_runs.csl_run(seed) for seed in CONTRASTIVE.seeds]
 CONTRASTIVE_CNN_RUN = contrastive_runs.cnn_run(CONTRASTIVE.cnn_seed)
 # Keys a training job reads (CSL and CNN): post-processing radii are stored with the model.
 CONTRASTIVE_TRAIN_KEYS = [
     key
     for key in type(CONTRASTIVE).model_fields
-    if key not in ("enabled", "datasets", "seeds", "threshold_grid", "table1")
+    if key not in (*PER_RUN_KEYS, "seeds", "threshold_grid", "table1")
 ]
+
 # Table 1: one run file per dataset, (patches, patch size) cell and seed.
 CONTRASTIVE_TABLE1 = CONTRASTIVE.table1
 CONTRASTIVE_TABLE1_RUNS = [
@@ -48,7 +52,7 @@ rule contrastive_train:
     resources:
         gpu=1,
     params:
-        cfg=CONTRASTIVE.job_params(*CONTRASTIVE_TRAIN_KEYS),
+        cfg=dataset_params("contrastive", *CONTRASTIVE_TRAIN_KEYS),
         device=config["device"],
     script:
         "../../scripts/contrastive_train.py"
@@ -69,7 +73,7 @@ rule contrastive_sweep:
     resources:
         gpu=1,
     params:
-        cfg=CONTRASTIVE.job_params(*CONTRASTIVE_TRAIN_KEYS),
+        cfg=dataset_params("contrastive", *CONTRASTIVE_TRAIN_KEYS),
         validation_fraction=CONTRASTIVE_TABLE1.validation_fraction,
         split_seed=CONTRASTIVE_TABLE1.split_seed,
         device=config["device"],
@@ -118,7 +122,7 @@ rule contrastive_cnn_train:
     resources:
         gpu=1,
     params:
-        cfg=CONTRASTIVE.job_params(*CONTRASTIVE_TRAIN_KEYS),
+        cfg=dataset_params("contrastive", *CONTRASTIVE_TRAIN_KEYS),
         device=config["device"],
     script:
         "../../scripts/contrastive_cnn_train.py"
@@ -137,7 +141,7 @@ rule contrastive_threshold_fit:
         "../../envs/core.yaml"
     threads: 1
     params:
-        cfg=CONTRASTIVE.job_params("scale", "epsilon", "threshold_grid"),
+        cfg=dataset_params("contrastive", "scale", "epsilon", "threshold_grid"),
     script:
         "../../scripts/contrastive_threshold_fit.py"
 
@@ -165,7 +169,7 @@ rule contrastive_predict:
     params:
         method="contrastive",
         seed=lambda wildcards: contrastive_runs.run_seed(wildcards.run),
-        scale=CONTRASTIVE.scale,
+        scale=lambda wildcards: dataset_config("contrastive", wildcards.dataset).scale,
         device=config["device"],
     script:
         "../../scripts/predict.py"
@@ -264,6 +268,11 @@ rule contrastive_fig3:
     script:
         "../../scripts/contrastive_fig3.py"
 
+
+for _dataset in CONTRASTIVE.active_datasets():
+    if _dataset not in CONTRASTIVE_DATASETS:
+        for _seed in dataset_config("contrastive", _dataset).seeds:
+            evaluation_summary("contrastive", _dataset, contrastive_runs.csl_run(_seed))
 
 if CONTRASTIVE_DATASETS:
     register_final_outputs(

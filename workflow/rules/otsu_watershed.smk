@@ -15,7 +15,8 @@ rule otsu_watershed_fit:
     threads: 1
     params:
         method="otsu_watershed",
-        cfg=OTSU_WATERSHED.job_params(
+        cfg=dataset_params(
+            "otsu_watershed",
             "scale",
             "smoothing_fraction",
             "opening_fraction",
@@ -47,7 +48,9 @@ rule otsu_watershed_predict:
     params:
         method="otsu_watershed",
         seed=None,
-        scale=OTSU_WATERSHED.scale,
+        scale=lambda wildcards: dataset_config(
+            "otsu_watershed", wildcards.dataset
+        ).scale,
         device="cpu",
     script:
         "../../scripts/predict.py"

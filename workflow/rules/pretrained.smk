@@ -31,5 +31,5 @@ rule pretrained_predict:
 
 
 for _tool in PRETRAINED_TOOLS:
-    for _dataset in CELLULUS_DATASETS:
+    for _dataset in CELLULUS_PAPER_DATASETS:
         evaluation_summary(_tool, _dataset, "pretrained")

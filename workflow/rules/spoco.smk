@@ -1,21 +1,14 @@
 """spoco (paper 004): training modes, embeddings, four clusterings, Tables 1, 14/15, 16."""
 
 # Aliased: every rule file shares one namespace (cellulus.smk has its own run_name).
-from cellbench.methods.spoco.config import run_name as spoco_run_name
 from cellbench.methods.spoco.rules import INFERENCE_KEYS as SPOCO_INFERENCE_KEYS
 from cellbench.methods.spoco.rules import TRAIN_KEYS as SPOCO_TRAIN_KEYS
+from cellbench.methods.spoco.rules import prediction_runs as spoco_prediction_runs
+from cellbench.methods.spoco.rules import training_runs as spoco_training_runs
 
 SPOCO = method_config("spoco")
-SPOCO_DATASETS = SPOCO.active_datasets()
-SPOCO_RUNS = [
-    spoco_run_name(mode, seed) for mode in SPOCO.modes for seed in SPOCO.seeds
-]
-SPOCO_PREDICTIONS = [
-    f"{run}-{clustering}-{fg}fg"
-    for run in SPOCO_RUNS
-    for clustering in SPOCO.clusterings
-    for fg in SPOCO.foreground
-]
+# Tables and figures: the datasets not listed as benchmark_only.
+SPOCO_DATASETS = SPOCO.paper_datasets()
 
 
 wildcard_constraints:
@@ -40,7 +33,7 @@ rule spoco_train:
     resources:
         gpu=1,
     params:
-        cfg=SPOCO.job_params(*SPOCO_TRAIN_KEYS),
+        cfg=dataset_params("spoco", *SPOCO_TRAIN_KEYS),
         device=config["device"],
     script:
         "../../scripts/spoco_train.py"
@@ -84,7 +77,7 @@ rule spoco_predict:
     # Clustering is single-threaded numpy/scikit-learn code.
     threads: 1
     params:
-        cfg=SPOCO.job_params(*SPOCO_INFERENCE_KEYS),
+        cfg=dataset_params("spoco", *SPOCO_INFERENCE_KEYS),
     script:
         "../../scripts/spoco_predict.py"
 
@@ -94,12 +87,12 @@ rule spoco_tables:
         spoco=[
             evaluation_summary("spoco", dataset, run)
             for dataset in SPOCO_DATASETS
-            for run in SPOCO_PREDICTIONS
+            for run in spoco_prediction_runs(dataset_config("spoco", dataset))
         ],
         predictions=[
             f"results/predictions/spoco/{dataset}/{run}"
             for dataset in SPOCO_DATASETS
-            for run in SPOCO_PREDICTIONS
+            for run in spoco_prediction_runs(dataset_config("spoco", dataset))
         ],
         baseline=[
             evaluation_summary("otsu_watershed", dataset, "default")
@@ -137,8 +130,8 @@ rule spoco_embedding_figure:
         embeddings="results/embeddings/spoco/{dataset}/{spoco_train}",
         predictions=lambda wildcards: [
             f"results/predictions/spoco/{wildcards.dataset}/{wildcards.spoco_train}-{c}-{fg}fg"
-            for c in SPOCO.clusterings
-            for fg in SPOCO.foreground
+            for c in dataset_config("spoco", wildcards.dataset).clusterings
+            for fg in dataset_config("spoco", wildcards.dataset).foreground
         ],
     output:
         png=report(
@@ -173,8 +166,9 @@ rule spoco_fraction_figure:
         "../../scripts/spoco_fraction_figure.py"
 
 
-for _dataset in SPOCO_DATASETS:
-    for _run in SPOCO_PREDICTIONS:
+# Every dataset's runs are scored, those of the benchmark_only datasets for the benchmark only.
+for _dataset in SPOCO.active_datasets():
+    for _run in spoco_prediction_runs(dataset_config("spoco", _dataset)):
         evaluation_summary("spoco", _dataset, _run)
 
 if SPOCO_DATASETS:
@@ -184,8 +178,8 @@ if SPOCO_DATASETS:
         *(
             f"results/figures/spoco_embeddings_{dataset}_{run}.{ext}"
             for dataset in SPOCO_DATASETS
-            for run in SPOCO_RUNS
-            if run.endswith(f"_s{SPOCO.seeds[0]}")
+            for run in spoco_training_runs(dataset_config("spoco", dataset))
+            if run.endswith(f"_s{dataset_config('spoco', dataset).seeds[0]}")
             for ext in ("png", "pdf")
         ),
     )

@@ -18,10 +18,17 @@ from __future__ import annotations
 import importlib
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.errors import InputError
@@ -45,8 +52,33 @@ class Section(BaseModel):
         return cls.model_validate(data or {})
 
 
+class ConfigKeyError(ValueError):
+    """A bad value under a key of a method section; ``loc`` is the key path below the section
+    (:func:`cellbench.config.method_configs` names it in the error)."""
+
+    def __init__(self, loc: tuple[str, ...], message: str) -> None:
+        super().__init__(f"{'.'.join(loc)}: {message}")
+        self.loc = loc
+        self.message = message
+
+
+def _merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes`` applied; a mapping into a mapping key by key (a nested group)."""
+    out = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 class MethodConfig(Section):
     """Keys every method has; a method's config class adds its own."""
+
+    per_dataset: ClassVar[bool] = False
+    """True when the method's rule file takes every job's keys from :meth:`for_dataset` and
+    leaves ``benchmark_only`` datasets out of its tables; otherwise both keys are refused."""
 
     enabled: bool = Field(
         True, description="false turns the method off (as does an empty `datasets` list)."
@@ -66,9 +98,64 @@ class MethodConfig(Section):
         ),
     )
 
+    benchmark_only: list[DatasetName] = Field(
+        [],
+        description="Datasets of `datasets` the method runs on for the cross-method benchmark "
+        "only: scored there, left out of its paper's tables and figures (a name not in "
+        "`datasets` is ignored, so that a preset can replace `datasets`); an error for a "
+        "method whose rules do not support it.",
+        json_schema_extra={"uniqueItems": True},
+    )
+    overrides: dict[DatasetName, dict[str, Any]] = Field(
+        {},
+        description="Per-dataset values of this method's own keys, {dataset: {key: value}} "
+        "(e.g. a shorter schedule on a dataset outside its paper); a nested group is merged "
+        "key by key. Every other dataset, and every key left out, takes the values above; the "
+        "overrides of a dataset not in `datasets` are checked but unused (a preset can replace "
+        "`datasets`); an error for a method whose rules do not support them.",
+        json_schema_extra={"additionalProperties": False},
+    )
+
+    @model_validator(mode="after")
+    def _check_datasets(self) -> Self:
+        if not self.per_dataset:
+            for key in ("overrides", "benchmark_only"):
+                if getattr(self, key):
+                    raise ConfigKeyError((key,), "this method's rules take no per-dataset values")
+        keys = set(type(self).model_fields) - set(PER_RUN_KEYS)
+        for dataset, values in self.overrides.items():
+            where = ("overrides", dataset)
+            for key in values:
+                if key not in keys:
+                    raise ConfigKeyError((*where, key), "not a key that can differ per dataset")
+            try:
+                self.for_dataset(dataset)
+            except ValidationError as exc:
+                error = exc.errors()[0]
+                loc = tuple(map(str, error["loc"]))
+                cause = (error.get("ctx") or {}).get("error")
+                if isinstance(cause, ConfigKeyError):
+                    loc, message = (*loc, *cause.loc), cause.message
+                else:
+                    message = error["msg"]
+                raise ConfigKeyError((*where, *loc), message) from None
+        return self
+
+    def for_dataset(self, dataset: str) -> Self:
+        """This config with ``overrides[dataset]`` applied (itself when there is none)."""
+        values = self.overrides.get(dataset)
+        if not values:
+            return self
+        merged = _merged(self.model_dump(mode="json"), values)
+        return type(self).model_validate({**merged, "overrides": {}})
+
     def active_datasets(self) -> list[str]:
         """Datasets the method runs on: none when disabled."""
         return list(self.datasets) if self.enabled else []
+
+    def paper_datasets(self) -> list[str]:
+        """Active datasets of the paper's tables and figures (all but ``benchmark_only``)."""
+        return [d for d in self.active_datasets() if d not in self.benchmark_only]
 
     def not_applicable(self, dataset: str) -> str | None:
         """Why the method cannot run on ``dataset`` (the benchmark shows it), None if it can."""
@@ -80,6 +167,10 @@ class MethodConfig(Section):
         if unknown:
             raise KeyError(f"{type(self).__name__} has no key(s) {sorted(unknown)}")
         return self.model_dump(mode="json", include=set(keys))
+
+
+PER_RUN_KEYS = ("enabled", "datasets", "benchmark_only", "overrides")
+"""Keys of every method that say where it runs; no job reads them and no dataset overrides them."""
 
 
 def discover_methods() -> list[str]:

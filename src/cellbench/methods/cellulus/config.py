@@ -188,6 +188,8 @@ class CellulusConfig(MethodConfig):
     noisy-pass inference, mean-shift clustering; Table 1, Table 2 (scale sweep) and Fig. 5
     (supported supervision). Keys left out take the paper's values (Appendix A, §3–4)."""
 
+    per_dataset = True
+
     seeds: list[Annotated[int, Field(ge=0)]] = Field(
         [0],
         min_length=1,

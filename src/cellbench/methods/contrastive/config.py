@@ -17,6 +17,9 @@ Similarity = Literal["mse", "ce"]
 LossVariant = Literal["paper", "code"]
 NormStatistics = Literal["running", "image"]
 
+WHOLE_CELL_FLUORESCENCE = ("synth-tissuenet", "tissuenet")
+"""Two-channel (nucleus + membrane) float fluorescence datasets labelled with whole cells."""
+
 
 class Table1Config(Section):
     """Table 1 (paper §3.2): one-factor sweeps of the patches per image and channel (at the
@@ -57,6 +60,8 @@ class ContrastiveConfig(MethodConfig):
     """Patch-based contrastive self-supervision (CSL) with the intensity-threshold and
     supervised-CNN baselines of Table 2. Post-processing radii are stored with each trained
     model (the shared prediction passes no method keys to the segmenter)."""
+
+    per_dataset = True
 
     seeds: list[int] = Field(
         list(range(10)),
@@ -125,6 +130,16 @@ class ContrastiveConfig(MethodConfig):
     table1: Table1Config = Field(
         Table1Config(), description=" ".join((Table1Config.__doc__ or "").split())
     )
+
+    def not_applicable(self, dataset: str) -> str | None:
+        if dataset not in WHOLE_CELL_FLUORESCENCE:
+            return None
+        return (
+            "two-channel float fluorescence with whole-cell labels: CSL learns one foreground "
+            "confidence map of a grey/RGB image in [0, 1] and its instances are the connected "
+            "components of that mask (paper 003 Sec. 2.1, 3.2: nuclei in H&E), which cannot "
+            "split cells that tile the tissue"
+        )
 
     @model_validator(mode="after")
     def _check(self) -> ContrastiveConfig:

@@ -17,6 +17,8 @@ class OtsuWatershedConfig(MethodConfig):
     baseline row of every table. Its object radius r, grey channel and threshold rule are
     fitted on each dataset's training split; the sizes below are fractions of r."""
 
+    per_dataset = True
+
     smoothing_fraction: float = Field(
         0.1, ge=0, le=2, description="Gaussian pre-smoothing σ as a fraction of r (at least 1 px)."
     )

@@ -26,6 +26,8 @@ class SpocoConfig(MethodConfig):
     fraction of the objects (SPOCO@p), clustered by HDBSCAN, mean-shift, consistency clustering
     or mutex watershed; Tables 1, 14/15 and 16. Keys left out take the paper's CVPPP values."""
 
+    per_dataset = True
+
     seeds: list[Annotated[int, Field(ge=0)]] = Field(
         [0],
         min_length=1,

@@ -1,0 +1,161 @@
+"""Per-dataset overrides of a method's keys and its benchmark-only datasets (method contract)."""
+
+import copy
+import re
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from cellbench.config import ConfigError, validate_config
+from cellbench.methods.contract import config_class
+from tests.conftest import REPO
+
+SCHEMAS = REPO / "workflow" / "schemas"
+CELLULUS = config_class("cellulus")
+SPOCO = config_class("spoco")
+
+
+def cellulus(**keys):
+    return CELLULUS.model_validate({"datasets": ["synth-ctc", "synth-dsb"], **keys})
+
+
+def test_no_override_is_the_config_itself() -> None:
+    cfg = cellulus(epochs=40, overrides={"synth-dsb": {"epochs": 2, "lr_milestones": []}})
+    assert cfg.for_dataset("synth-ctc") is cfg
+    assert cfg.for_dataset("synth-ctc").job_params("epochs") == {"epochs": 40}
+    plain = cellulus(epochs=40)
+    assert plain.for_dataset("synth-dsb") is plain
+
+
+def test_override_replaces_only_its_keys_and_merges_nested_groups() -> None:
+    cfg = cellulus(
+        epochs=10,
+        lr_milestones=[7],
+        num_fmaps=16,
+        overrides={"synth-dsb": {"epochs": 2, "lr_milestones": [], "fig5": {"epochs": 300}}},
+    )
+    dsb = cfg.for_dataset("synth-dsb")
+    assert (dsb.epochs, dsb.lr_milestones, dsb.num_fmaps) == (2, [], 16)
+    assert dsb.fig5.epochs == 300
+    assert dsb.fig5.repeats == cfg.fig5.repeats == 3  # the group's other keys are kept
+    assert dsb.overrides == {} and dsb.datasets == cfg.datasets
+    # job params: only what the override changes differs
+    keys = ("epochs", "num_fmaps", "tau")
+    assert cfg.job_params(*keys) == {"epochs": 10, "num_fmaps": 16, "tau": 10.0}
+    assert dsb.job_params(*keys) == {"epochs": 2, "num_fmaps": 16, "tau": 10.0}
+
+
+def test_run_lists_differ_per_dataset() -> None:
+    cfg = SPOCO.model_validate(
+        {
+            "datasets": ["synth-leaves", "synth-ctc"],
+            "modes": ["full", "sparse@0.4"],
+            "clusterings": ["mws", "hdbscan"],
+            "overrides": {"synth-ctc": {"modes": ["full"], "clusterings": ["mws"], "scale": 0.5}},
+        }
+    )
+    ctc = cfg.for_dataset("synth-ctc")
+    assert (ctc.modes, ctc.clusterings, ctc.scale) == (["full"], ["mws"], 0.5)
+    assert cfg.for_dataset("synth-leaves").modes == ["full", "sparse@0.4"]
+
+
+@pytest.mark.parametrize(
+    ("override", "loc", "message"),
+    [
+        ({"epochs": 0}, ("overrides", "synth-dsb", "epochs"), "greater than or equal to 1"),
+        ({"epochz": 2}, ("overrides", "synth-dsb", "epochz"), "not a key that can differ"),
+        ({"datasets": []}, ("overrides", "synth-dsb", "datasets"), "not a key that can differ"),
+        ({"epochs": 2}, ("overrides", "synth-dsb"), r"lr_milestones \[20, 30\] lie beyond"),
+        ({"fig5": {"n_rays": 1}}, ("overrides", "synth-dsb", "fig5", "n_rays"), "greater than"),
+    ],
+)
+def test_bad_override_is_named(override: dict, loc: tuple, message: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        cellulus(overrides={"synth-dsb": override})
+    cause = error.value.errors()[0]["ctx"]["error"]
+    assert cause.loc == loc
+    assert re.search(message, cause.message), cause.message
+
+
+def default_config() -> dict:
+    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "message"),
+    [
+        (
+            {"overrides": {"synth-dsb": {"epochs": -1}}},
+            "methods.cellulus.overrides.synth-dsb.epochs",
+            "greater than or equal to 1",
+        ),
+        (
+            {"overrides": {"synth-dsb": {"crop_sise": 64}}},
+            "methods.cellulus.overrides.synth-dsb.crop_sise",
+            "not a key that can differ per dataset",
+        ),
+        (
+            {"overrides": {"synth-dbs": {"select_max_images": 1}}},
+            "methods.cellulus.overrides",
+            "unknown dataset 'synth-dbs'",
+        ),
+        (
+            {"benchmark_only": ["synth-dbs"]},
+            "methods.cellulus.benchmark_only",
+            "unknown dataset 'synth-dbs'",
+        ),
+    ],
+)
+def test_bad_override_in_the_config_names_its_key(section: dict, key: str, message: str) -> None:
+    config = default_config()
+    cellulus_section = copy.deepcopy(config["methods"]["cellulus"])
+    for name, value in section.items():
+        if isinstance(value, dict):
+            cellulus_section.setdefault(name, {}).update(value)
+        else:
+            cellulus_section[name] = value
+    config["methods"]["cellulus"] = cellulus_section
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, SCHEMAS)
+    line = next(li for li in str(error.value).splitlines() if f"'{key}'" in li)
+    assert message in line, line
+
+
+def test_benchmark_only_datasets_are_left_out_of_the_paper_tables() -> None:
+    configs = validate_config(default_config(), SCHEMAS)
+    for method, paper in [
+        ("cellulus", ["synth-ctc", "synth-tissuenet"]),
+        ("contrastive", ["synth-histo"]),
+        ("spoco", ["synth-leaves"]),
+    ]:
+        cfg = configs[method]
+        assert cfg.paper_datasets() == paper
+        assert set(cfg.active_datasets()) > set(paper)
+    # a preset that replaces `datasets` keeps the default's overrides unused, not an error
+    preset = default_config()
+    preset["methods"]["spoco"]["datasets"] = ["synth-leaves"]
+    cfg = validate_config(preset, SCHEMAS)["spoco"]
+    assert cfg.paper_datasets() == ["synth-leaves"] and "synth-ctc" in cfg.overrides
+
+
+def test_default_runs_of_the_paper_datasets_are_unchanged() -> None:
+    """The overrides leave the paper datasets' job params as they were (no rerun, same numbers)."""
+    configs = validate_config(default_config(), SCHEMAS)
+    for method, paper in [("cellulus", "synth-ctc"), ("contrastive", "synth-histo")]:
+        cfg = configs[method]
+        assert cfg.for_dataset(paper) is cfg
+    spoco = configs["spoco"]
+    assert spoco.for_dataset("synth-leaves").scale == 0.25
+    assert spoco.for_dataset("synth-dsb").scale == 0.5
+
+
+def test_a_method_whose_rules_take_no_overrides_refuses_them() -> None:
+    deepng = config_class("deepng")
+    assert not deepng.per_dataset
+    for key, value in [
+        ("overrides", {"synth-dsb": {"scale": 0.5}}),
+        ("benchmark_only", ["synth-dsb"]),
+    ]:
+        with pytest.raises(ValidationError, match="take no per-dataset values"):
+            deepng.model_validate({"datasets": ["synth-dsb"], key: value})
