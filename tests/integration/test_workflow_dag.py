@@ -146,6 +146,26 @@ def test_a_method_is_turned_off(dry_run) -> None:
     assert "results/tables/deepng_" not in result.stdout
 
 
+def test_benchmark_only_datasets_are_scored_but_in_no_paper_table(dry_run) -> None:
+    result = dry_run()
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    out = result.stdout
+    # every method × synthetic domain of the matrix is scored (contrastive: not on synth-tissuenet)
+    for method, run, datasets in [
+        ("cellulus", "seed0", ["synth-dsb", "synth-histo", "synth-leaves", "synth-marrow"]),
+        ("contrastive", "seed0", ["synth-ctc", "synth-dsb", "synth-leaves", "synth-marrow"]),
+        ("spoco", "full_s0-mws-nonefg", ["synth-ctc", "synth-dsb", "synth-histo", "synth-marrow"]),
+    ]:
+        for dataset in datasets:
+            assert f"results/evaluation/{method}/{dataset}/{run}/summary.json" in out
+    # their overrides: one run each, no baselines, no figures of the paper
+    assert "results/models/contrastive/synth-ctc/seed1/" not in out
+    assert "results/models/contrastive/synth-ctc/cnn-seed0/" not in out
+    assert "results/models/spoco/synth-ctc/sparse0.4_s0/" not in out
+    assert "results/predictions/spoco/synth-ctc/full_s0-hdbscan-nonefg" not in out
+    assert "cellulus_embeddings_synth-dsb" not in out and "spoco_embeddings_synth-ctc" not in out
+
+
 def test_duplicate_yaml_key_is_named_before_any_job(dry_run, tmp_path: Path) -> None:
     bad = tmp_path / "dup.yaml"
     bad.write_text("seed: 1\nseed: 2\n")

@@ -40,12 +40,18 @@ rule scorecard:
             ],
         ),
         tables=SCORECARD_TABLES,
-        spoco=[p for p in EVALUATIONS if Path(p).parts[2] == "spoco"],
+        # The paper datasets' runs only (not those of the benchmark_only datasets).
+        spoco=[
+            p
+            for p in EVALUATIONS
+            if Path(p).parts[2] == "spoco" and Path(p).parts[3] in SPOCO_DATASETS
+        ],
         # Per-group scores: cellulus Tables 1-2 report TissueNet per tissue.
         groups=[
             p
             for p in EVALUATIONS
             if Path(p).parts[2] in ("cellulus", *PRETRAINED_TOOLS)
+            and Path(p).parts[3] in CELLULUS_PAPER_DATASETS
         ],
         # Device and config hash of every run: the evaluation summaries and infogan's tables.
         provenance=[*EVALUATIONS, *rules.infogan_tables.input.evaluations],
