@@ -154,7 +154,11 @@ def test_benchmark_only_datasets_are_scored_but_in_no_paper_table(dry_run) -> No
     for method, run, datasets in [
         ("cellulus", "seed0", ["synth-dsb", "synth-histo", "synth-leaves", "synth-marrow"]),
         ("contrastive", "seed0", ["synth-ctc", "synth-dsb", "synth-leaves", "synth-marrow"]),
-        ("spoco", "full_s0-mws-nonefg", ["synth-ctc", "synth-dsb", "synth-histo", "synth-marrow"]),
+        (
+            "spoco",
+            "full_s0-mws-nonefg",
+            ["synth-ctc", "synth-dsb", "synth-histo", "synth-marrow", "synth-tissuenet"],
+        ),
     ]:
         for dataset in datasets:
             assert f"results/evaluation/{method}/{dataset}/{run}/summary.json" in out
