@@ -52,6 +52,10 @@ TINY = {
             "scale_sweep": {"datasets": []},
             "fig5": {"dataset": ""},
         },
+        # Off: their default sizes need the default synthetic images (e.g. 128² crops).
+        "contrastive": {"enabled": False},
+        "infogan": {"enabled": False},
+        "spoco": {"enabled": False},
     },
 }
 
@@ -106,6 +110,16 @@ def test_retraining_key_of_deepng_keeps_the_segmentation_network(finished_run):
     assert jobs.get("deepng_retrain") == 1
     assert "deepng_train_segmentation" not in jobs and "deepng_features" not in jobs
     assert not [rule for rule in jobs if rule.startswith(("cellulus", "otsu_watershed"))], jobs
+
+
+def test_override_of_one_dataset_reruns_only_that_datasets_jobs(finished_run):
+    override = {"cellulus": {"overrides": {"synth-ctc": {"bandwidths": [6, 10]}}}}
+    jobs = planned_jobs(finished_run, {"methods": override})
+    assert jobs.get("cellulus_select") == 1 and "cellulus_train" not in jobs
+    assert not [rule for rule in jobs if rule.startswith(("deepng", "otsu_watershed"))], jobs
+    # an override equal to the dataset's own value changes no job
+    same = {"cellulus": {"overrides": {"synth-ctc": {"bandwidths": [6, 8]}}}}
+    assert planned_jobs(finished_run, {"methods": same}) == {}
 
 
 def test_training_key_retrains(finished_run):

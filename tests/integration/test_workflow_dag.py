@@ -40,8 +40,9 @@ def dry_run(workdir: Path):
         ["--configfile", "config/paper.yaml"],
         ["--configfile", "config/cpu-real.yaml"],
         ["--configfile", "config/ci-slurm.yaml"],
+        ["--configfile", "config/benchmark-matrix.yaml"],
     ],
-    ids=["default", "paper", "cpu-real", "ci-slurm"],
+    ids=["default", "paper", "cpu-real", "ci-slurm", "benchmark-matrix"],
 )
 def test_dry_run_builds_dag(dry_run, extra: list[str]) -> None:
     result = dry_run(*extra)
@@ -147,7 +148,7 @@ def test_a_method_is_turned_off(dry_run) -> None:
 
 
 def test_benchmark_only_datasets_are_scored_but_in_no_paper_table(dry_run) -> None:
-    result = dry_run()
+    result = dry_run("--configfile", "config/benchmark-matrix.yaml")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     out = result.stdout
     # every method × synthetic domain of the matrix is scored (contrastive: not on synth-tissuenet)

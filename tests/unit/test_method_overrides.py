@@ -6,6 +6,7 @@ import re
 import pytest
 import yaml
 from pydantic import ValidationError
+from snakemake.utils import update_config
 
 from cellbench.config import ConfigError, validate_config
 from cellbench.methods.contract import config_class
@@ -82,6 +83,14 @@ def default_config() -> dict:
     return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 
 
+def matrix_config() -> dict:
+    """The default configuration with the preset config/benchmark-matrix.yaml merged over it
+    (as ``--configfile`` does: mappings key by key, lists replaced)."""
+    config = default_config()
+    update_config(config, yaml.safe_load((REPO / "config" / "benchmark-matrix.yaml").read_text()))
+    return config
+
+
 @pytest.mark.parametrize(
     ("section", "key", "message"),
     [
@@ -123,7 +132,7 @@ def test_bad_override_in_the_config_names_its_key(section: dict, key: str, messa
 
 
 def test_benchmark_only_datasets_are_left_out_of_the_paper_tables() -> None:
-    configs = validate_config(default_config(), SCHEMAS)
+    configs = validate_config(matrix_config(), SCHEMAS)
     for method, paper in [
         ("cellulus", ["synth-ctc", "synth-tissuenet"]),
         ("contrastive", ["synth-histo"]),
@@ -133,7 +142,7 @@ def test_benchmark_only_datasets_are_left_out_of_the_paper_tables() -> None:
         assert cfg.paper_datasets() == paper
         assert set(cfg.active_datasets()) > set(paper)
     # a preset that replaces `datasets` keeps the default's overrides unused, not an error
-    preset = default_config()
+    preset = matrix_config()
     preset["methods"]["spoco"]["datasets"] = ["synth-leaves"]
     cfg = validate_config(preset, SCHEMAS)["spoco"]
     assert cfg.paper_datasets() == ["synth-leaves"] and "synth-ctc" in cfg.overrides
@@ -141,7 +150,7 @@ def test_benchmark_only_datasets_are_left_out_of_the_paper_tables() -> None:
 
 def test_default_runs_of_the_paper_datasets_are_unchanged() -> None:
     """The overrides leave the paper datasets' job params as they were (no rerun, same numbers)."""
-    configs = validate_config(default_config(), SCHEMAS)
+    configs = validate_config(matrix_config(), SCHEMAS)
     for method, paper in [("cellulus", "synth-ctc"), ("contrastive", "synth-histo")]:
         cfg = configs[method]
         assert cfg.for_dataset(paper) is cfg
