@@ -1,23 +1,11 @@
-import copy
-
 import pytest
 import yaml
 
 from cellbench.config import ConfigError, load_schema, validate_config
+from cellbench.methods.contract import merged_mapping
 from tests.conftest import REPO
 
 SCHEMAS = REPO / "workflow" / "schemas"
-
-
-def merged(base: dict, override: dict) -> dict:
-    """Snakemake's --configfile semantics: dictionaries merged recursively, the rest replaced."""
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merged(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def default_config() -> dict:
@@ -28,7 +16,7 @@ def test_default_and_paper_configs_validate() -> None:
     config = default_config()
     validate_config(config, SCHEMAS)
     paper = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
-    validate_config(merged(config, paper), SCHEMAS)
+    validate_config(merged_mapping(config, paper), SCHEMAS)
 
 
 def test_unknown_key_is_named() -> None:

@@ -6,10 +6,9 @@ import re
 import pytest
 import yaml
 from pydantic import ValidationError
-from snakemake.utils import update_config
 
 from cellbench.config import ConfigError, validate_config
-from cellbench.methods.contract import config_class
+from cellbench.methods.contract import config_class, merged_mapping
 from tests.conftest import REPO
 
 SCHEMAS = REPO / "workflow" / "schemas"
@@ -86,9 +85,8 @@ def default_config() -> dict:
 def matrix_config() -> dict:
     """The default configuration with the preset config/benchmark-matrix.yaml merged over it
     (as ``--configfile`` does: mappings key by key, lists replaced)."""
-    config = default_config()
-    update_config(config, yaml.safe_load((REPO / "config" / "benchmark-matrix.yaml").read_text()))
-    return config
+    preset = yaml.safe_load((REPO / "config" / "benchmark-matrix.yaml").read_text())
+    return merged_mapping(default_config(), preset)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """Config validation, wildcard constraints and small helpers shared by all rule files."""
 
+import functools
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -58,8 +59,10 @@ def method_config(method):
     return METHOD_CONFIGS[method]
 
 
+@functools.cache
 def dataset_config(method, dataset):
-    """The config of a method on one dataset: its ``overrides`` for that dataset applied."""
+    """The config of a method on one dataset: its ``overrides`` for that dataset applied
+    (validated once per method and dataset, however many jobs and params ask)."""
     return METHOD_CONFIGS[method].for_dataset(dataset)
 
 
@@ -67,6 +70,11 @@ def dataset_params(method, *keys):
     """Rule params: the values of ``keys`` of ``method`` on the job's dataset (its overrides
     applied; only these keys, so that a change elsewhere never reruns the job)."""
     return lambda wildcards: dataset_config(method, wildcards.dataset).job_params(*keys)
+
+
+def dataset_scale(method):
+    """Rule param: the ``scale`` of ``method`` on the job's dataset (its overrides applied)."""
+    return lambda wildcards: dataset_config(method, wildcards.dataset).scale
 
 
 def method_datasets(method):

@@ -169,7 +169,7 @@ rule contrastive_predict:
     params:
         method="contrastive",
         seed=lambda wildcards: contrastive_runs.run_seed(wildcards.run),
-        scale=lambda wildcards: dataset_config("contrastive", wildcards.dataset).scale,
+        scale=dataset_scale("contrastive"),
         device=config["device"],
     script:
         "../../scripts/predict.py"

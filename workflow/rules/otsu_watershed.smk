@@ -48,9 +48,7 @@ rule otsu_watershed_predict:
     params:
         method="otsu_watershed",
         seed=None,
-        scale=lambda wildcards: dataset_config(
-            "otsu_watershed", wildcards.dataset
-        ).scale,
+        scale=dataset_scale("otsu_watershed"),
         device="cpu",
     script:
         "../../scripts/predict.py"

@@ -62,12 +62,13 @@ class ConfigKeyError(ValueError):
         self.message = message
 
 
-def _merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with ``changes`` applied; a mapping into a mapping key by key (a nested group)."""
+def merged_mapping(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes`` applied, neither modified: a mapping into a mapping key by key
+    (a nested group), anything else replaced, as Snakemake merges ``--configfile`` files."""
     out = dict(base)
     for key, value in changes.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merged(out[key], value)
+            out[key] = merged_mapping(out[key], value)
         else:
             out[key] = value
     return out
@@ -146,7 +147,7 @@ class MethodConfig(Section):
         values = self.overrides.get(dataset)
         if not values:
             return self
-        merged = _merged(self.model_dump(mode="json"), values)
+        merged = merged_mapping(self.model_dump(mode="json"), values)
         return type(self).model_validate({**merged, "overrides": {}})
 
     def active_datasets(self) -> list[str]:
