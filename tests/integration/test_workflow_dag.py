@@ -169,6 +169,12 @@ def test_benchmark_only_datasets_are_scored_but_in_no_paper_table(dry_run) -> No
     assert "results/models/spoco/synth-ctc/sparse0.4_s0/" not in out
     assert "results/predictions/spoco/synth-ctc/full_s0-hdbscan-nonefg" not in out
     assert "cellulus_embeddings_synth-dsb" not in out and "spoco_embeddings_synth-ctc" not in out
+    # the scorecard neither reads nor waits for them
+    scorecard = re.search(r"rule scorecard:\n    input: (.*)\n", out)
+    assert scorecard is not None, out[-2000:]
+    assert "results/evaluation/spoco/synth-leaves/" in scorecard.group(1)
+    assert "results/evaluation/spoco/synth-ctc/" not in scorecard.group(1)
+    assert "results/evaluation/cellulus/synth-dsb/" not in scorecard.group(1)
 
 
 def test_duplicate_yaml_key_is_named_before_any_job(dry_run, tmp_path: Path) -> None:

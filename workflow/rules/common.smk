@@ -54,6 +54,17 @@ def evaluation_summary(method, dataset, run, overview=True):
     return path
 
 
+def paper_evaluations():
+    """The registered evaluation summaries of the papers' datasets: those of the benchmark_only
+    datasets are scored for the benchmark and never compared with a paper."""
+    return [
+        path
+        for path in EVALUATIONS
+        if Path(path).parts[2] not in METHOD_CONFIGS
+        or Path(path).parts[3] not in method_config(Path(path).parts[2]).benchmark_only
+    ]
+
+
 def method_config(method):
     """The validated config (``cellbench.methods.<method>.config``) of a method."""
     return METHOD_CONFIGS[method]

@@ -53,8 +53,8 @@ rule scorecard:
             if Path(p).parts[2] in ("cellulus", *PRETRAINED_TOOLS)
             and Path(p).parts[3] in CELLULUS_PAPER_DATASETS
         ],
-        # Device and config hash of every run: the evaluation summaries and infogan's tables.
-        provenance=[*EVALUATIONS, *rules.infogan_tables.input.evaluations],
+        # Device and config hash of every paper run: the evaluation summaries and infogan's tables.
+        provenance=[*paper_evaluations(), *rules.infogan_tables.input.evaluations],
     output:
         csv=report(
             "results/tables/scorecard.csv",
