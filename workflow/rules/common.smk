@@ -57,12 +57,15 @@ def evaluation_summary(method, dataset, run, overview=True):
 def paper_evaluations():
     """The registered evaluation summaries of the papers' datasets: those of the benchmark_only
     datasets are scored for the benchmark and never compared with a paper."""
-    return [
-        path
-        for path in EVALUATIONS
-        if Path(path).parts[2] not in METHOD_CONFIGS
-        or Path(path).parts[3] not in method_config(Path(path).parts[2]).benchmark_only
-    ]
+
+    def of_a_paper_dataset(path):
+        method, dataset = Path(path).parts[2:4]
+        return (
+            method not in METHOD_CONFIGS
+            or dataset not in METHOD_CONFIGS[method].benchmark_only
+        )
+
+    return [path for path in EVALUATIONS if of_a_paper_dataset(path)]
 
 
 def method_config(method):
