@@ -17,6 +17,8 @@ CELLULUS_SWEEP_RUNS = [
     for scale in CELLULUS_SWEEP.scales
 ]
 CELLULUS_FIG5 = CELLULUS.fig5
+# Its job holds only the threads its networks use (fig5.threads; 0 = the job's).
+CELLULUS_FIG5_THREADS = min(JOB_THREADS, CELLULUS_FIG5.threads or JOB_THREADS)
 # Optional pretrained baselines of Table 1 (rules in pretrained.smk).
 PRETRAINED = CELLULUS.pretrained
 PRETRAINED_TOOLS = PRETRAINED.tools if CELLULUS_PAPER_DATASETS else []
@@ -237,7 +239,7 @@ rule cellulus_fig5:
         "results/benchmarks/cellulus_fig5.tsv"
     conda:
         "../../envs/torch.yaml"
-    threads: JOB_THREADS
+    threads: CELLULUS_FIG5_THREADS
     resources:
         gpu=1,
     params:

@@ -137,8 +137,8 @@ class Fig5Config(Section):
         0,
         ge=0,
         le=1024,
-        description="Torch threads for training and applying the Fig. 5 networks (at most the "
-        "job's); 0 = all the job's threads.",
+        description="Threads of the Fig. 5 job (its cellulus pseudo-labels, training and "
+        "applying its networks; at most the job's); 0 = all the job's threads.",
     )
     batch_norm: bool = Field(
         False,
