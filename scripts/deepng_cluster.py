@@ -2,9 +2,9 @@
 
 from cellbench.methods.deepng.clustering import cluster_features
 from cellbench.methods.deepng.config import DeepNGConfig
-from cellbench.workflow import config_digest, script_logging, set_threads
+from cellbench.workflow import config_digest, script_logging
 
-set_threads(snakemake.threads)
+# NumPy/numba only: no torch threads to set (torch's import would cost ~2 s).
 
 with script_logging(snakemake.log[0]):
     cluster_features(

@@ -1,15 +1,14 @@
 """Rules `<method>_fit`: fit a method whose training is one function on a prepared dataset.
 
 Calls ``cellbench.methods.<params.method>.fit(dataset, model, config, config_digest=...)`` with
-the method's config rebuilt from the keys the rule passes (``params.cfg``).
+the method's config rebuilt from the keys the rule passes (``params.cfg``). The methods fitted
+this way (otsu_watershed, infogan's nuclei segmentation) are classical: no torch threads to set.
 """
 
 import importlib
 
 from cellbench.methods.contract import config_class
-from cellbench.workflow import config_digest, script_logging, set_threads
-
-set_threads(snakemake.threads)
+from cellbench.workflow import config_digest, script_logging
 
 with script_logging(snakemake.log[0]):
     method = snakemake.params.method

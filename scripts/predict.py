@@ -5,9 +5,7 @@ dataset's scale × `params.scale` (the method config's scale × the run's factor
 """
 
 from cellbench.methods.predict import predict_dataset
-from cellbench.workflow import config_digest, script_logging, set_threads
-
-set_threads(snakemake.threads)
+from cellbench.workflow import config_digest, script_logging
 
 with script_logging(snakemake.log[0]):
     predict_dataset(
@@ -19,4 +17,5 @@ with script_logging(snakemake.log[0]):
         device=snakemake.params.device,
         seed=snakemake.params.seed,
         config_digest=config_digest(snakemake.config),
+        threads=snakemake.threads,
     )

@@ -13,6 +13,7 @@ import os
 import platform
 import socket
 import subprocess
+import sys
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -112,14 +113,21 @@ def package_versions() -> dict[str, str]:
 
 
 def device_description(device: str | None = None) -> str:
-    """Human-readable compute device: the GPU model on CUDA, else the CPU."""
-    import torch
+    """Human-readable compute device: the GPU model on CUDA, else the CPU with torch's threads.
 
+    A CPU job that has not loaded torch (evaluation, the classical baseline, clustering) is
+    described without importing it (~2 s per job), and without a thread count: it ran no torch
+    code. ``device=None`` (CUDA when available) needs torch.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None and (device is None or str(device).startswith("cuda")):
+        import torch
     if device is None:
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if str(device).startswith("cuda") and torch.cuda.is_available():
         return f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
-    return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+    cpu = platform.processor() or platform.machine()
+    return f"cpu ({cpu}, {torch.get_num_threads()} threads)" if torch else f"cpu ({cpu})"
 
 
 def provenance(

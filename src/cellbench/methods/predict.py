@@ -23,11 +23,10 @@ import numpy as np
 from skimage.transform import resize
 
 from cellbench.data.layout import PreparedDataset
-from cellbench.device import select_device
 from cellbench.errors import InputError
 from cellbench.io import atomic_dir, read_image, write_labels
 from cellbench.methods.contract import working_scale
-from cellbench.methods.registry import Segmenter, load_segmenter
+from cellbench.methods.registry import Segmenter, load_segmenter, segmenter_device
 from cellbench.provenance import PROVENANCE_FILE, provenance
 
 log = logging.getLogger(__name__)
@@ -235,17 +234,24 @@ def predict_dataset(
     device: str = "auto",
     seed: int | None = None,
     config_digest: str | None = None,
+    threads: int | None = None,
 ) -> list[Path]:
     """Write ``out_dir/<image_id>.tif`` for every image of ``split``, plus ``provenance.json``.
 
     The directory appears only when complete. Images are segmented at
     :func:`working_scale` (the dataset's scale × ``scale``, the method config's scale × the run's
     factor); ground truth stays at scale 1, so labels are mapped back to the original image size.
+    ``threads``: torch threads of a network segmenter (the job's); a classical one never
+    imports torch.
     """
     dataset = PreparedDataset(dataset_root)
     image_ids = split_image_ids(dataset, split)
     scale = working_scale(dataset, check_scale(scale))
     segmenter = load_segmenter(method, model_path, device=device)
+    if threads is not None and hasattr(segmenter, "device"):
+        import torch
+
+        torch.set_num_threads(max(1, int(threads)))
     log.info(
         "%s: segmenting %d %s images of %s at scale %g",
         method,
@@ -261,7 +267,7 @@ def predict_dataset(
         "model_sha256": file_sha256(model_path),
         "scale": scale,
         "provenance": provenance(
-            config_digest=config_digest, seed=seed, device=str(select_device(device))
+            config_digest=config_digest, seed=seed, device=segmenter_device(segmenter)
         ),
     }
     return write_predictions(segmenter, dataset, image_ids, out_dir, record, scale)

@@ -2,7 +2,8 @@
 :func:`cellbench.methods.contract.discover_methods`.
 
 Every method package provides ``load(model_path, device="auto")`` returning an object with
-``segment(image) -> labels``.
+``segment(image) -> labels``; a segmenter that runs on torch names the device it loaded its
+network on as ``device`` (the others run on the CPU).
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ METHODS: dict[str, str] = {name: f"cellbench.methods.{name}" for name in discove
 
 class Segmenter(Protocol):
     def segment(self, image: np.ndarray) -> np.ndarray: ...
+
+
+def segmenter_device(segmenter: Segmenter) -> str:
+    """Device a loaded segmenter runs on: its ``device`` attribute, else the CPU."""
+    return str(getattr(segmenter, "device", "cpu"))
 
 
 def load_segmenter(method: str, model_path: str | Path, device: str = "auto") -> Segmenter:

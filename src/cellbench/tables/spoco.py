@@ -18,7 +18,6 @@ import pandas as pd
 from cellbench.errors import InputError
 from cellbench.io import atomic_path
 from cellbench.methods.spoco.config import parse_run
-from cellbench.provenance import device_description
 from cellbench.tables.summaries import load_summaries
 from cellbench.tables.write import mean_std, to_markdown, write_table
 
@@ -26,7 +25,8 @@ RUN = re.compile(r"^(?P<train>.+_s\d+)-(?P<clustering>[a-z]+)-(?P<fg>none|gt)fg$
 
 
 def spoco_rows(summaries: Sequence[str | Path], predictions: Sequence[str | Path]) -> pd.DataFrame:
-    """One row per evaluated run: dataset, mode, seed, clustering, foreground, sbd, abs_dic, seconds."""
+    """One row per evaluated run: dataset, mode, seed, clustering, foreground, sbd, abs_dic,
+    seconds, provenance (config hash, commit, the prediction's device)."""
     frame = load_summaries(summaries)
     seconds = {}
     for pred in predictions:
@@ -53,6 +53,7 @@ def spoco_rows(summaries: Sequence[str | Path], predictions: Sequence[str | Path
                 "seconds": seconds.get((rec["dataset"], rec["run"])),
                 "config_hash": rec["config_hash"],
                 "git_commit": rec["git_commit"],
+                "device": rec["device"],
             }
         )
     return pd.DataFrame(rows)
@@ -130,7 +131,8 @@ def tables(
     rows = spoco_rows(summaries, predictions)
     paper = pd.read_csv(published)
     base = load_summaries(baseline) if baseline else None
-    device = device_description("cpu")
+    # Where the clusterings were timed: the prediction jobs' devices.
+    device = ", ".join(sorted(rows["device"].dropna().astype(str).unique())) or "unknown device"
     titles = {
         1: "spoco Table 1: SBD and |DiC| (HDBSCAN), scored on our seeded validation split "
         "(A1 test labels are not public)",

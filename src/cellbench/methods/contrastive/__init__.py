@@ -6,6 +6,11 @@ the optimal global intensity threshold (:mod:`.threshold`) and the same network 
 binary cross-entropy (:mod:`.supervised`).
 """
 
-from cellbench.methods.contrastive.segmenter import load
+from __future__ import annotations
 
-__all__ = ["load"]
+from cellbench.lazy import lazy_getattr
+
+# Heavy modules (torch) are imported on first use (cellbench.lazy).
+_EXPORTS = {"load": "segmenter"}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -5,6 +5,11 @@ augment, train (f + EMA twin g), clustering (HDBSCAN, mean-shift, consistency, m
 watershed), infer (embeddings, clustering of files, the contract's ``load``).
 """
 
-from cellbench.methods.spoco.infer import load
+from __future__ import annotations
 
-__all__ = ["load"]
+from cellbench.lazy import lazy_getattr
+
+# Heavy modules (torch) are imported on first use (cellbench.lazy).
+_EXPORTS = {"load": "infer"}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
