@@ -15,6 +15,7 @@ with script_logging(snakemake.log[0]):
         snakemake.output.scores,
         bandwidths=search["bandwidths"],
         shrinks=search["shrinks"],
+        search_steps=search["bandwidth_search_steps"],
         inference=snakemake.params.inference,
         scale=working_scale(snakemake.input.dataset, snakemake.params.scale),
         metric=search["select_metric"],

@@ -346,6 +346,14 @@ class CellulusConfig(MethodConfig):
         description="Halo shrink distances (px) searched on the training split (paper 0–6).",
         json_schema_extra=UNIQUE,
     )
+    bandwidth_search_steps: int = Field(
+        4,
+        ge=0,
+        le=64,
+        description="While the best bandwidth is the smallest or largest searched, the line "
+        "search goes on one outermost grid step beyond it, at most this many times (0: the "
+        "grid only); a best still on the edge is logged as a warning.",
+    )
     select_metric: Literal["seg", "f1"] = Field(
         "seg", description="Training-split metric maximised by the bandwidth/shrink search."
     )
@@ -427,5 +435,11 @@ INFERENCE_KEYS = (
 )
 """Inference keys ``cellulus_select`` writes into the final checkpoint (no retraining)."""
 
-SELECT_KEYS = ("bandwidths", "shrinks", "select_metric", "select_max_images")
+SELECT_KEYS = (
+    "bandwidths",
+    "shrinks",
+    "bandwidth_search_steps",
+    "select_metric",
+    "select_max_images",
+)
 """Keys of the bandwidth/shrink line search."""

@@ -10,7 +10,7 @@ influences a parameter. The expensive part (noisy passes) runs once per image; e
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,20 +42,26 @@ def selection_images(dataset: PreparedDataset, max_images: int) -> list[str]:
     return [ids[i] for i in sorted(set(picks.tolist()))]
 
 
-def grid_scores(
-    segmenter: CellulusSegmenter,
-    images: Sequence[np.ndarray],
-    truths: Sequence[np.ndarray],
-    bandwidths: Sequence[float],
-    shrinks: Sequence[int],
-    scale: float = 1.0,
-) -> pd.DataFrame:
-    """Pooled F1 and SEG of every (bandwidth, shrink) on the given images (GT at scale 1)."""
-    from cellbench.metrics import dataset_scores, image_scores
-
+def embed_images(
+    segmenter: CellulusSegmenter, images: Sequence[np.ndarray], scale: float = 1.0
+) -> list[np.ndarray]:
+    """Noisy-pass embeddings of the images at ``scale`` (the expensive part, run once)."""
     embeddings = [segmenter.embed(rescale_image(image, scale)) for image in images]
     for embedding in embeddings:
         segmenter.check_foreground(embedding)
+    return embeddings
+
+
+def grid_scores(
+    segmenter: CellulusSegmenter,
+    embeddings: Sequence[np.ndarray],
+    truths: Sequence[np.ndarray],
+    bandwidths: Sequence[float],
+    shrinks: Sequence[int],
+) -> pd.DataFrame:
+    """Pooled F1 and SEG of every (bandwidth, shrink) on the embedded images (GT at scale 1)."""
+    from cellbench.metrics import dataset_scores, image_scores
+
     rows = []
     for bandwidth in bandwidths:
         clusters = [
@@ -102,6 +108,44 @@ def best_parameters(scores: pd.DataFrame, metric: str = "seg") -> tuple[float, i
     return float(best["bandwidth"]), int(best["shrink"])
 
 
+def extend_search(
+    scores: pd.DataFrame,
+    score_bandwidth: Callable[[float], pd.DataFrame],
+    metric: str,
+    max_steps: int,
+) -> pd.DataFrame:
+    """Continue the line search past the grid while its best bandwidth is on the grid's edge.
+
+    A line search whose best point is the edge of its grid has not bracketed the optimum. Each
+    step scores (``score_bandwidth``: rows as :func:`grid_scores`) the bandwidth one outermost
+    grid step beyond the best edge (the smallest stays > 0), at most ``max_steps`` times.
+    Returns the scores of the extended grid; a best still on the edge is logged as a warning.
+    """
+    for _ in range(max_steps):
+        grid = sorted(scores["bandwidth"].unique())
+        best, _ = best_parameters(scores, metric)
+        if len(grid) < 2 or best not in (grid[0], grid[-1]):
+            break
+        if best == grid[-1]:
+            candidate = grid[-1] + (grid[-1] - grid[-2])
+        elif grid[0] > grid[1] - grid[0]:
+            candidate = grid[0] - (grid[1] - grid[0])
+        else:
+            break
+        log.info("best bandwidth %g is on the edge of the grid: trying %g", best, candidate)
+        scores = pd.concat([scores, score_bandwidth(float(candidate))], ignore_index=True)
+    grid = sorted(scores["bandwidth"].unique())
+    best, _ = best_parameters(scores, metric)
+    if len(grid) > 1 and best in (grid[0], grid[-1]):
+        log.warning(
+            "the chosen bandwidth %g is on the edge of the searched bandwidths %s: the optimum may "
+            "lie outside (widen methods.cellulus.bandwidths or raise bandwidth_search_steps)",
+            best,
+            [float(b) for b in grid],
+        )
+    return scores
+
+
 def select(
     trained_path: str | Path,
     dataset_root: str | Path,
@@ -114,6 +158,7 @@ def select(
     scale: float = 1.0,
     metric: str = "seg",
     max_images: int = 8,
+    search_steps: int = 0,
     device: str = "auto",
     config_digest: str | None = None,
 ) -> dict[str, Any]:
@@ -121,6 +166,8 @@ def select(
 
     ``inference`` (the inference keys of ``methods.cellulus``) replaces those stored at training,
     in the search and in the final checkpoint, so that changing them never retrains.
+    ``search_steps``: bandwidths tried beyond the grid's edge while the best lies on it
+    (:func:`extend_search`).
     """
     checkpoint = read_checkpoint(trained_path)
     segmenter = load(trained_path, device=device)
@@ -135,13 +182,14 @@ def select(
         dataset.name,
         scale,
     )
-    scores = grid_scores(
-        segmenter,
-        [dataset.image(i) for i in ids],
-        [dataset.labels(i) for i in ids],
-        bandwidths,
-        shrinks,
-        scale,
+    embeddings = embed_images(segmenter, [dataset.image(i) for i in ids], scale)
+    truths = [dataset.labels(i) for i in ids]
+    scores = grid_scores(segmenter, embeddings, truths, bandwidths, shrinks)
+    scores = extend_search(
+        scores,
+        lambda bandwidth: grid_scores(segmenter, embeddings, truths, [bandwidth], shrinks),
+        metric,
+        search_steps,
     )
     bandwidth, shrink = best_parameters(scores, metric)
     log.info("chosen bandwidth %g, shrink %d", bandwidth, shrink)
