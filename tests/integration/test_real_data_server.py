@@ -306,6 +306,7 @@ def test_rules_download_and_prepare(server, tmp_path: Path) -> None:
                 "seed": 0,
                 "device": "cpu",
                 "remote_job_threads": 1,
+                "job_threads": 0,
                 "synthetic": {"seed": 0, "size": "tiny"},
                 "methods": {"otsu_watershed": {"datasets": ["ctc-sim"]}},
                 "real_data": {"catalog": "datasets.yaml", "downloads": "dl", "sources": {}},

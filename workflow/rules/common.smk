@@ -21,6 +21,9 @@ try:
     JOB_THREADS = workflow.cores
 except WorkflowError:
     JOB_THREADS = config["remote_job_threads"]
+# Capped by the config's job_threads (0: no cap), on which torch's CPU results depend.
+if config["job_threads"]:
+    JOB_THREADS = min(JOB_THREADS, config["job_threads"])
 # Threads of a short inference job (a few seconds, much of it imports): half of JOB_THREADS, so
 # that two run side by side instead of one after the other.
 INFERENCE_THREADS = max(1, JOB_THREADS // 2)
