@@ -162,6 +162,24 @@ def test_vectorised_mean_shift_matches_scikit_learn() -> None:
         assert np.array_equal(assign(points, ours), reference.labels_)
 
 
+@pytest.mark.parametrize(("bin_size", "min_bin_freq"), [(3.0, 1), (2.0, 3), (1e-6, 1)])
+def test_bin_seeds_are_scikit_learns(bin_size: float, min_bin_freq: int) -> None:
+    """Same seeds, same order, same dtype, negative coordinates and the all-singleton case too."""
+    import warnings
+
+    from sklearn.cluster import get_bin_seeds
+
+    from cellbench.methods.cellulus.meanshift import bin_seeds
+
+    points = np.random.default_rng(1).normal(0, 4.0, (300, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn warns when every bin holds one point
+        reference = get_bin_seeds(points, bin_size, min_bin_freq)
+    ours = bin_seeds(points, bin_size, min_bin_freq)
+    assert ours.dtype == reference.dtype
+    np.testing.assert_array_equal(ours, reference)
+
+
 def test_mean_shift_fit_is_capped(monkeypatch) -> None:
     """The fit never sees more than max_points points; every foreground pixel is still labelled."""
     import cellbench.methods.cellulus.infer as infer

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.decomposition import PCA
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.device import seed_everything, select_device
@@ -90,6 +89,8 @@ def extract_features(
                 images.append(image)
             latent = model.encode(to_tensor_batch(images).to(torch_device))
             pooled[start : start + len(images)] = latent.mean(dim=(2, 3)).cpu().numpy()
+    from sklearn.decomposition import PCA  # ~1.5 s to import: only the job that fits it
+
     pca = PCA(n_components=cfg.features.pca_dim, svd_solver="full", random_state=seed)
     reduced = pca.fit_transform(pooled.astype(np.float64))
     groups = np.array([str(dataset.row(ids[p])["group"]) for p in positions])

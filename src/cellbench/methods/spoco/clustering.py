@@ -7,12 +7,12 @@ with one (GT FG rows) only its pixels are clustered.
 
 from __future__ import annotations
 
-import hdbscan
 import mwatershed
 import numpy as np
 from skimage.segmentation import relabel_sequential
-from sklearn.cluster import MeanShift
-from sklearn.neighbors import NearestNeighbors
+
+# hdbscan and scikit-learn (~1.5 s to import) are imported by the clusterings that use them
+# only: a job that runs the mutex watershed alone never loads them.
 
 
 def _pixels(emb: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -29,6 +29,8 @@ def _subsample_fit(
     other point the label of its nearest fitted point."""
     if not max_pixels or len(points) <= max_pixels:
         return fit(points)
+    from sklearn.neighbors import NearestNeighbors
+
     pick = rng.choice(len(points), size=max_pixels, replace=False)
     labels = fit(points[pick])
     nearest = (
@@ -69,6 +71,8 @@ def cluster_hdbscan(
     if len(points) < 2:
         return np.zeros(emb.shape[1:], dtype=np.uint32)
 
+    import hdbscan
+
     def fit(x: np.ndarray) -> np.ndarray:
         sampled = min_cluster_size * len(x) / len(points)
         size = max(2, min(round(sampled), len(x)))
@@ -81,6 +85,8 @@ def cluster_hdbscan(
 
 
 def _meanshift_ids(points: np.ndarray, bandwidth: float, max_pixels: int, seed: int) -> np.ndarray:
+    from sklearn.cluster import MeanShift
+
     def fit(x: np.ndarray) -> np.ndarray:
         return MeanShift(bandwidth=bandwidth, bin_seeding=True, cluster_all=True).fit_predict(x)
 
