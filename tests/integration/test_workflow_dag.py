@@ -40,9 +40,9 @@ def dry_run(workdir: Path):
         ["--configfile", "config/paper.yaml"],
         ["--configfile", "config/cpu-real.yaml"],
         ["--configfile", "config/ci-slurm.yaml"],
-        ["--configfile", "config/benchmark-matrix.yaml"],
+        ["--configfile", "config/papers-only.yaml"],
     ],
-    ids=["default", "paper", "cpu-real", "ci-slurm", "benchmark-matrix"],
+    ids=["default", "paper", "cpu-real", "ci-slurm", "papers-only"],
 )
 def test_dry_run_builds_dag(dry_run, extra: list[str]) -> None:
     result = dry_run(*extra)
@@ -148,7 +148,7 @@ def test_a_method_is_turned_off(dry_run) -> None:
 
 
 def test_benchmark_only_datasets_are_scored_but_in_no_paper_table(dry_run) -> None:
-    result = dry_run("--configfile", "config/benchmark-matrix.yaml")
+    result = dry_run()
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     out = result.stdout
     # every method × synthetic domain of the matrix is scored (contrastive: not on synth-tissuenet)
@@ -175,6 +175,12 @@ def test_benchmark_only_datasets_are_scored_but_in_no_paper_table(dry_run) -> No
     assert "results/evaluation/spoco/synth-leaves/" in scorecard.group(1)
     assert "results/evaluation/spoco/synth-ctc/" not in scorecard.group(1)
     assert "results/evaluation/cellulus/synth-dsb/" not in scorecard.group(1)
+    # the papers-only preset drops them, and nothing else
+    papers_only = dry_run("--configfile", "config/papers-only.yaml").stdout
+    assert "results/evaluation/spoco/synth-ctc/" not in papers_only
+    assert "results/evaluation/cellulus/synth-dsb/" not in papers_only
+    assert "results/evaluation/contrastive/synth-ctc/" not in papers_only
+    assert "results/evaluation/spoco/synth-leaves/" in papers_only
 
 
 def test_duplicate_yaml_key_is_named_before_any_job(dry_run, tmp_path: Path) -> None:

@@ -82,10 +82,10 @@ def default_config() -> dict:
     return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 
 
-def matrix_config() -> dict:
-    """The default configuration with the preset config/benchmark-matrix.yaml merged over it
+def papers_only_config() -> dict:
+    """The default configuration with the preset config/papers-only.yaml merged over it
     (as ``--configfile`` does: mappings key by key, lists replaced)."""
-    preset = yaml.safe_load((REPO / "config" / "benchmark-matrix.yaml").read_text())
+    preset = yaml.safe_load((REPO / "config" / "papers-only.yaml").read_text())
     return merged_mapping(default_config(), preset)
 
 
@@ -130,7 +130,7 @@ def test_bad_override_in_the_config_names_its_key(section: dict, key: str, messa
 
 
 def test_benchmark_only_datasets_are_left_out_of_the_paper_tables() -> None:
-    configs = validate_config(matrix_config(), SCHEMAS)
+    configs = validate_config(default_config(), SCHEMAS)
     for method, paper in [
         ("cellulus", ["synth-ctc", "synth-tissuenet"]),
         ("contrastive", ["synth-histo"]),
@@ -140,15 +140,18 @@ def test_benchmark_only_datasets_are_left_out_of_the_paper_tables() -> None:
         assert cfg.paper_datasets() == paper
         assert set(cfg.active_datasets()) > set(paper)
     # a preset that replaces `datasets` keeps the default's overrides unused, not an error
-    preset = matrix_config()
-    preset["methods"]["spoco"]["datasets"] = ["synth-leaves"]
-    cfg = validate_config(preset, SCHEMAS)["spoco"]
-    assert cfg.paper_datasets() == ["synth-leaves"] and "synth-ctc" in cfg.overrides
+    papers_only = validate_config(papers_only_config(), SCHEMAS)
+    for method, paper in [
+        ("cellulus", ["synth-ctc", "synth-tissuenet"]),
+        ("spoco", ["synth-leaves"]),
+    ]:
+        cfg = papers_only[method]
+        assert cfg.active_datasets() == cfg.paper_datasets() == paper and cfg.overrides
 
 
 def test_default_runs_of_the_paper_datasets_are_unchanged() -> None:
     """The overrides leave the paper datasets' job params as they were (no rerun, same numbers)."""
-    configs = validate_config(matrix_config(), SCHEMAS)
+    configs = validate_config(default_config(), SCHEMAS)
     for method, paper in [("cellulus", "synth-ctc"), ("contrastive", "synth-histo")]:
         cfg = configs[method]
         assert cfg.for_dataset(paper) is cfg
