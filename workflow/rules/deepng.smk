@@ -23,6 +23,9 @@ rule deepng_train_segmentation:
         "results/benchmarks/deepng_train_segmentation/{dataset}/seed{seed}.tsv"
     wildcard_constraints:
         seed=r"\d+",
+    # Head of the longest chain (training, features, clustering, retraining, prediction): started
+    # late, that chain ended a 2-core default run with one core idle (~80 s).
+    priority: 10
     conda:
         "../../envs/torch.yaml"
     threads: JOB_THREADS
