@@ -175,7 +175,7 @@ def test_benchmark_only_datasets_are_scored_but_in_no_paper_table(dry_run) -> No
     assert "results/evaluation/spoco/synth-leaves/" in scorecard.group(1)
     assert "results/evaluation/spoco/synth-ctc/" not in scorecard.group(1)
     assert "results/evaluation/cellulus/synth-dsb/" not in scorecard.group(1)
-    # the papers-only preset drops them, and nothing else
+    # the papers-only preset drops them and keeps the papers' runs
     papers_only = dry_run("--configfile", "config/papers-only.yaml").stdout
     assert "results/evaluation/spoco/synth-ctc/" not in papers_only
     assert "results/evaluation/cellulus/synth-dsb/" not in papers_only

@@ -1,12 +1,12 @@
 """Flat-kernel mean-shift with bin seeding, vectorised over seeds (paper 001, §3.2).
 
 Same algorithm as ``sklearn.cluster.MeanShift(bandwidth, bin_seeding=True, cluster_all=True)``
-(seeds as ``sklearn.cluster.get_bin_seeds``, :func:`bin_seeds`; each seed moves to the mean of the points within
-``bandwidth`` until it moves ≤ 1e-3 · bandwidth or 300 iterations; modes sorted by the number of
-points within and suppressed within ``bandwidth`` of a stronger mode; points assigned to the
-nearest mode), but all seeds advance together with dense NumPy distance blocks instead of one
-neighbour query per seed and iteration — about two orders of magnitude faster on the
-few-thousand-point fits of cellulus. ``tests/unit/test_cellulus_infer.py`` checks it against
+(seeds as ``sklearn.cluster.get_bin_seeds``: :func:`bin_seeds`; each seed moves to the mean of
+the points within ``bandwidth`` until it moves ≤ 1e-3 · bandwidth or 300 iterations; modes
+sorted by the number of points within and suppressed within ``bandwidth`` of a stronger mode;
+points assigned to the nearest mode), but all seeds advance together with dense NumPy distance
+blocks instead of one neighbour query per seed and iteration — about two orders of magnitude
+faster on the few-thousand-point fits of cellulus. ``tests/unit/test_cellulus_infer.py`` checks it against
 scikit-learn.
 """
 
