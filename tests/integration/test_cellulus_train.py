@@ -68,6 +68,30 @@ def test_train_select_predict(blob_dataset: Path, tmp_path: Path) -> None:
         assert labels.shape == (64, 64) and labels.dtype in (np.uint16, np.uint32)
 
 
+def test_dataset_normalisation_is_stored_and_used(blob_dataset: Path, tmp_path: Path) -> None:
+    torch.set_num_threads(1)
+    config = TINY.model_copy(update={"normalisation": "dataset"})
+    checkpoint = train(blob_dataset, tmp_path / "trained.pt", config, seed=0, device="cpu")
+    low, high = checkpoint["intensity_range"]
+    assert len(low) == len(high) == 1 and high[0] > low[0]
+    assert _train(blob_dataset, tmp_path / "per_image.pt")["intensity_range"] is None
+    model = tmp_path / "model.pt"
+    select(
+        tmp_path / "trained.pt",
+        blob_dataset,
+        model,
+        tmp_path / "s.csv",
+        bandwidths=[3.0],
+        shrinks=[0],
+        max_images=1,
+        device="cpu",
+    )
+    segmenter = load(model, "cpu")
+    assert list(segmenter.intensity_range) == [low, high]
+    image = np.random.default_rng(0).integers(0, 255, (64, 64)).astype(np.uint8)
+    assert segmenter.segment(image).shape == (64, 64)
+
+
 def test_same_seed_identical_weights_and_labels(blob_dataset: Path, tmp_path: Path) -> None:
     a = _train(blob_dataset, tmp_path / "a.pt", seed=3)
     b = _train(blob_dataset, tmp_path / "b.pt", seed=3)

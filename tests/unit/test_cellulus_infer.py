@@ -32,6 +32,32 @@ def test_normalise_percentiles_per_channel() -> None:
     assert np.all(normalise(np.full((5, 5), 7)) == 0)  # constant image
 
 
+def test_normalise_by_a_fixed_range_and_the_split_range() -> None:
+    """normalisation "dataset": every image by the percentiles of all pixels of the split."""
+    from cellbench.methods.cellulus.data import intensity_range
+
+    dim = np.arange(100.0).reshape(10, 10)
+    bright = 3 * dim
+    low, high = intensity_range([dim, bright], 0.0, 100.0)
+    assert (low, high) == ([0.0], [297.0])
+    out = normalise(dim, fixed=(low, high))
+    assert out.dtype == np.float32 and out[0, 9, 9] == np.float32(99 / 297)
+    # per image, both would reach 1; by the split's range the dim one stays dim
+    assert normalise(dim)[0].max() == normalise(bright)[0].max()
+    assert normalise(bright, fixed=(low, high))[0, 9, 9] == 1
+    two_channels = np.stack([dim, bright], -1)
+    assert intensity_range([two_channels], 0.0, 100.0) == ([0.0, 0.0], [99.0, 297.0])
+
+
+def test_dataset_normalisation_needs_the_stored_range() -> None:
+    from cellbench.methods.cellulus.segmenter import CellulusSegmenter
+
+    config = CellulusConfig(normalisation="dataset")
+    model = MiniUNet(1, 2, 4, 2, depth=1)
+    with pytest.raises(ValueError, match="needs the training split's intensity range"):
+        CellulusSegmenter(model, config, bandwidth=5, shrink=0, seed=0, device=torch.device("cpu"))
+
+
 def test_random_crop_and_batch_seeded() -> None:
     images = [np.random.default_rng(0).random((1, 30, 20)).astype(np.float32)]
     crop = random_crop(images[0], 24, np.random.default_rng(1))

@@ -258,6 +258,13 @@ class CellulusConfig(MethodConfig):
     percentile_high: float = Field(
         99.8, gt=0, le=100, description="Intensity percentile mapped to 1 (§4.1: 99.8)."
     )
+    normalisation: Literal["image", "dataset"] = Field(
+        "image",
+        description="image: each image by its own percentiles (§4.1); dataset: every image by "
+        "the percentiles of the whole training split, stored with the network (a test sequence "
+        "whose brightest objects are dimmer keeps its background at the training scale; "
+        "docs/deviations.md).",
+    )
     # Inference (INFERENCE_KEYS).
     num_passes: int = Field(
         32,
@@ -417,6 +424,7 @@ TRAIN_KEYS = (
     "lr_gamma",
     "percentile_low",
     "percentile_high",
+    "normalisation",
     "min_loss_decrease",
 )
 """Keys ``cellulus_train`` reads (and stores in the trained checkpoint)."""

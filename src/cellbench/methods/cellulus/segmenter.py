@@ -12,7 +12,7 @@ from cellbench.checkpoints import read_checkpoint as read_checkpoint_of
 from cellbench.device import select_device
 from cellbench.errors import InputError
 from cellbench.methods.cellulus.config import CellulusConfig
-from cellbench.methods.cellulus.data import normalise
+from cellbench.methods.cellulus.data import IntensityRange, normalise
 from cellbench.methods.cellulus.infer import (
     Embedding,
     embed,
@@ -50,7 +50,11 @@ class CellulusSegmenter:
         seed: int,
         device: torch.device,
         training: dict[str, Any] | None = None,
+        intensity_range: IntensityRange | None = None,
     ) -> None:
+        if config.normalisation == "dataset" and intensity_range is None:
+            raise ValueError("normalisation 'dataset' needs the training split's intensity range")
+        self.intensity_range = intensity_range if config.normalisation == "dataset" else None
         self.model = model
         self.training = training or {}
         self.foreground_fractions: list[float] = []
@@ -64,7 +68,9 @@ class CellulusSegmenter:
     def embed(self, image: np.ndarray) -> Embedding:
         """Mean offsets, std and foreground of one raw image (noise seeded by ``seed``)."""
         rng = np.random.default_rng([self.seed, 3])
-        data = normalise(image, self.config.percentile_low, self.config.percentile_high)
+        data = normalise(
+            image, self.config.percentile_low, self.config.percentile_high, self.intensity_range
+        )
         if data.shape[0] != self.model.down[0][0].in_channels:
             raise InputError(
                 None,
@@ -119,4 +125,5 @@ def load(model_path: str | Path, device: str = "auto") -> CellulusSegmenter:
         seed=int(checkpoint["seed"]),
         device=torch_device,
         training=checkpoint.get("training"),
+        intensity_range=checkpoint.get("intensity_range"),
     )

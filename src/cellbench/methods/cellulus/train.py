@@ -145,13 +145,19 @@ def train(
 ) -> dict[str, Any]:
     """Train on the ``train`` split of a prepared dataset resized by ``scale``; write a checkpoint.
 
-    The checkpoint holds the state_dict, the config, the number of input channels, seed, scale,
-    the training record and provenance; :mod:`cellbench.methods.cellulus.select` adds the chosen
+    The checkpoint holds the state_dict, the config, the number of input channels, the training
+    split's intensity range (normalisation "dataset"), seed, scale, the training record and
+    provenance; :mod:`cellbench.methods.cellulus.select` adds the chosen
     bandwidth and shrink.
     """
     torch_device = select_device(device)
-    ids, images = load_split(
-        str(dataset_root), "train", scale, config.percentile_low, config.percentile_high
+    ids, images, intensity = load_split(
+        str(dataset_root),
+        "train",
+        scale,
+        config.percentile_low,
+        config.percentile_high,
+        config.normalisation,
     )
     log.info(
         "training cellulus on %d images of %s at scale %g on %s",
@@ -168,6 +174,7 @@ def train(
         "state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
         "config": config.to_dict(),
         "in_channels": images[0].shape[0],
+        "intensity_range": intensity,
         "seed": seed,
         "scale": scale,
         "bandwidth": config.bandwidth,
