@@ -111,7 +111,7 @@ def method_configs(config: dict[str, Any]) -> tuple[dict[str, MethodConfig], lis
 
 def benchmark_config(config: dict[str, Any]) -> tuple[BenchmarkConfig | None, list[str]]:
     """The validated ``benchmark`` section (absent: defaults) and the errors naming its keys."""
-    from cellbench.methods.pretrained import TOOLS
+    from cellbench.methods.cellulus.config import PRETRAINED_TOOLS
 
     try:
         cfg = BenchmarkConfig.model_validate(config.get("benchmark") or {})
@@ -121,7 +121,7 @@ def benchmark_config(config: dict[str, Any]) -> tuple[BenchmarkConfig | None, li
             for e in exc.errors()
         ]
     errors = []
-    methods = [*discover_methods(), *TOOLS]
+    methods = [*discover_methods(), *PRETRAINED_TOOLS]
     known = set(known_datasets())
     for i, method in enumerate(cfg.methods):
         if method not in methods:

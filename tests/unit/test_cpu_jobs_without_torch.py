@@ -1,5 +1,6 @@
 """CPU-only jobs (evaluation, the classical baseline, tables) record their device without
-importing torch, which costs ~2 s of every such job; torch jobs record torch's threads."""
+importing torch, which costs ~2 s of every such job; torch jobs record torch's threads. Scoring
+small images does not load the compiled metric kernels either (numba, ~2 s per process)."""
 
 from __future__ import annotations
 
@@ -19,16 +20,18 @@ CPU_JOBS = """
 import json, sys
 from pathlib import Path
 import cellbench.tables.spoco, cellbench.benchmark.scorecard.card
-from cellbench.config import load_schema
+import yaml
+from cellbench.config import validate_config
 from cellbench.evaluation import evaluate
 from cellbench.methods.otsu_watershed import fit
 from cellbench.methods.predict import predict_dataset
 dataset, out = Path(sys.argv[1]), Path(sys.argv[2])
-load_schema("workflow/schemas")
+validate_config(yaml.safe_load(Path("config/config.yaml").read_text()), "workflow/schemas")
 fit(dataset, out / "model.json")
 predict_dataset("otsu_watershed", out / "model.json", dataset, out / "pred", threads=1)
 evaluate(dataset, out / "pred", out / "scores.csv", out / "summary.json", method="m", run="r")
 assert "torch" not in sys.modules, "torch was imported"
+assert "numba" not in sys.modules, "numba was imported for small images"
 print(json.loads((out / "pred" / "provenance.json").read_text())["provenance"]["device"])
 """
 

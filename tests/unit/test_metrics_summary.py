@@ -95,3 +95,28 @@ def test_metric_parameters_name_every_definition() -> None:
     assert params["f1"]["threshold"] == 0.5 and "IoU >= threshold" in params["f1"]["definition"]
     assert "IoU > t" in params["dsb_map"]["definition"]
     assert {"arand_cremi", "arand_skimage", "seg", "sbd", "dice"} <= set(params)
+
+
+@pytest.mark.parametrize("label_dtype", [np.uint8, np.uint16, np.uint32])
+def test_numpy_contingency_route_equals_the_compiled_kernels(label_dtype: type) -> None:
+    """Small images take NumPy passes, large ones the numba kernels: the same table."""
+    from cellbench.metrics import _kernels, overlap
+
+    rng = np.random.default_rng(3)
+    gt = rng.integers(0, 40, (64, 80)).astype(label_dtype) * 3  # non-consecutive, some absent
+    pred = rng.integers(0, 25, (64, 80)).astype(label_dtype)
+    g, p = gt.ravel().astype(np.int64), pred.ravel().astype(np.int64)
+    lut_g, n_g = _kernels.present_index(g, int(g.max()))
+    lut_p, n_p = _kernels.present_index(p, int(p.max()))
+    for ours, compiled in zip(
+        (overlap._present_index(g, int(g.max())), overlap._present_index(p, int(p.max()))),
+        ((lut_g, n_g), (lut_p, n_p)),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(ours[0], compiled[0])
+        assert ours[0].dtype == compiled[0].dtype and ours[1] == compiled[1]
+    expected = _kernels.pair_table(g, p, lut_g, lut_p, n_g, n_p)
+    actual = overlap._pair_table(g, p, lut_g, lut_p, n_g, n_p)
+    for ours, compiled in zip(actual, expected, strict=True):
+        np.testing.assert_array_equal(ours, compiled)
+        assert ours.dtype == compiled.dtype

@@ -28,11 +28,11 @@ from skimage.segmentation import relabel_sequential
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.device import select_device
+from cellbench.methods.cellulus.config import PRETRAINED_TOOLS as TOOLS
 from cellbench.methods.cellulus.data import normalise
 from cellbench.methods.predict import split_image_ids, write_predictions
 from cellbench.provenance import provenance
 
-TOOLS = ("stardist", "cellpose")
 PERCENTILES = (1.0, 99.8)
 INSTALL_HINT = "create envs/pretrained.yaml (snakemake --sdm conda) to run the pretrained baselines"
 

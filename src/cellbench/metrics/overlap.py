@@ -15,10 +15,13 @@ import numpy as np
 
 from cellbench.errors import InputError
 
-# Compiled lookup-table route while labels are at most this large (or 2× the pixel count) and
-# the dense (objects + 1)² table has at most _DENSE_CELLS cells; sorting otherwise.
+# Lookup-table route while labels are at most this large (or 2× the pixel count) and the dense
+# (objects + 1)² table has at most _DENSE_CELLS cells; sorting otherwise. Images of fewer than
+# _COMPILED_PIXELS pixels take NumPy passes: importing and loading the compiled kernels (~2 s
+# per process) costs more than they save there. Both routes give the same table.
 _LUT_LABELS = 1 << 22
 _DENSE_CELLS = 1 << 23
+_COMPILED_PIXELS = 1 << 20
 
 
 def check_labels(labels: np.ndarray, name: str) -> np.ndarray:
@@ -109,9 +112,12 @@ def _pair_counts(g: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
         return empty, empty, empty
     gmax, pmax = int(g.max()), int(p.max())
     if max(gmax, pmax) <= max(_LUT_LABELS, 2 * g.size):
-        from cellbench.metrics._kernels import pair_table, present_index
-
         g64, p64 = g.astype(np.int64, copy=False), p.astype(np.int64, copy=False)
+        if g.size < _COMPILED_PIXELS:
+            present_index, pair_table = _present_index, _pair_table
+        else:
+            from cellbench.metrics._kernels import pair_table, present_index
+
         lut_g, n_g = present_index(g64, gmax)
         lut_p, n_p = present_index(p64, pmax)
         if (n_g + 1) * (n_p + 1) <= _DENSE_CELLS:
@@ -124,6 +130,26 @@ def _pair_counts(g: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     key = g_idx.astype(np.int64).ravel() * len(p_ids) + p_idx.ravel()
     cells, counts = np.unique(key, return_counts=True)
     return g_ids[cells // len(p_ids)], p_ids[cells % len(p_ids)], counts.astype(np.int64)
+
+
+def _present_index(labels: np.ndarray, max_label: int) -> tuple[np.ndarray, int]:
+    """NumPy twin of :func:`cellbench.metrics._kernels.present_index`."""
+    present = np.bincount(labels, minlength=max_label + 1) > 0
+    present[0] = False
+    lut = np.zeros(max_label + 1, np.int32)
+    n = int(present.sum())
+    lut[present] = np.arange(1, n + 1, dtype=np.int32)
+    return lut, n
+
+
+def _pair_table(
+    g: np.ndarray, p: np.ndarray, lut_g: np.ndarray, lut_p: np.ndarray, n_g: int, n_p: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """NumPy twin of :func:`cellbench.metrics._kernels.pair_table` (same cells, same order)."""
+    width = n_p + 1
+    table = np.bincount(lut_g[g].astype(np.int64) * width + lut_p[p], minlength=(n_g + 1) * width)
+    cells = np.flatnonzero(table)
+    return cells // width, cells % width, table[cells].astype(np.int64)
 
 
 def _ids(lut: np.ndarray, n: int) -> np.ndarray:

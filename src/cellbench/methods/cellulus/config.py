@@ -8,7 +8,7 @@ its job, so that an inference-only change never retrains a network.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -16,6 +16,8 @@ from cellbench.methods.contract import DatasetName, MethodConfig, Section
 
 LossVariant = Literal["paper", "code"]
 ForegroundThreshold = Literal["otsu", "log_otsu"]
+PretrainedTool = Literal["stardist", "cellpose"]
+PRETRAINED_TOOLS: tuple[str, ...] = get_args(PretrainedTool)
 
 UNIQUE = {"uniqueItems": True}
 
@@ -49,7 +51,7 @@ class PretrainedConfig(Section):
     """Optional pretrained baselines of Table 1 (they need envs/pretrained.yaml and download the
     published weights)."""
 
-    tools: list[Literal["stardist", "cellpose"]] = Field(
+    tools: list[PretrainedTool] = Field(
         [],
         description="Pretrained tools to run on every cellulus dataset (default none).",
         json_schema_extra=UNIQUE,
