@@ -74,7 +74,7 @@ def test_dataset_normalisation_is_stored_and_used(blob_dataset: Path, tmp_path: 
     checkpoint = train(blob_dataset, tmp_path / "trained.pt", config, seed=0, device="cpu")
     low, high = checkpoint["intensity_range"]
     assert len(low) == len(high) == 1 and high[0] > low[0]
-    assert _train(blob_dataset, tmp_path / "per_image.pt")["intensity_range"] is None
+    assert list(_train(blob_dataset, tmp_path / "per_image.pt")["intensity_range"]) == [low, high]
     model = tmp_path / "model.pt"
     select(
         tmp_path / "trained.pt",
@@ -88,6 +88,31 @@ def test_dataset_normalisation_is_stored_and_used(blob_dataset: Path, tmp_path: 
     )
     segmenter = load(model, "cpu")
     assert list(segmenter.intensity_range) == [low, high]
+    image = np.random.default_rng(0).integers(0, 255, (64, 64)).astype(np.uint8)
+    assert segmenter.segment(image).shape == (64, 64)
+
+
+def test_inference_normalisation_by_the_split_after_per_image_training(
+    blob_dataset: Path, tmp_path: Path
+) -> None:
+    """inference_normalisation "dataset" is an inference key: selection applies it to a network
+    trained per image, and the final checkpoint normalises test images by the stored range."""
+    torch.set_num_threads(1)
+    trained = _train(blob_dataset, tmp_path / "trained.pt")
+    model = tmp_path / "model.pt"
+    kwargs = {"bandwidths": [3.0], "shrinks": [0], "max_images": 1, "device": "cpu"}
+    select(tmp_path / "trained.pt", blob_dataset, model, tmp_path / "s.csv", **kwargs)
+    assert load(model, "cpu").intensity_range is None
+    select(
+        tmp_path / "trained.pt",
+        blob_dataset,
+        model,
+        tmp_path / "s.csv",
+        inference={"inference_normalisation": "dataset"},
+        **kwargs,
+    )
+    segmenter = load(model, "cpu")
+    assert segmenter.intensity_range == trained["intensity_range"]
     image = np.random.default_rng(0).integers(0, 255, (64, 64)).astype(np.uint8)
     assert segmenter.segment(image).shape == (64, 64)
 

@@ -268,6 +268,13 @@ class CellulusConfig(MethodConfig):
         "docs/deviations.md).",
     )
     # Inference (INFERENCE_KEYS).
+    inference_normalisation: Literal["training", "dataset"] = Field(
+        "training",
+        description="training: test images normalised as the network's training images "
+        "(normalisation); dataset: by the training split's percentiles stored with the network, "
+        "also after per-image training (a dimmer test sequence is not stretched; "
+        "docs/deviations.md).",
+    )
     num_passes: int = Field(
         32,
         ge=2,
@@ -432,6 +439,7 @@ TRAIN_KEYS = (
 """Keys ``cellulus_train`` reads (and stores in the trained checkpoint)."""
 
 INFERENCE_KEYS = (
+    "inference_normalisation",
     "num_passes",
     "noise_fraction",
     "noise_values",

@@ -63,16 +63,16 @@ def load_split(
     low: float = 1.0,
     high: float = 99.8,
     normalisation: str = "image",
-) -> tuple[list[str], list[np.ndarray], IntensityRange | None]:
+) -> tuple[list[str], list[np.ndarray], IntensityRange]:
     """Image ids and normalised (C, H, W) images of one split, resized by ``scale``, and the
-    split's intensity range that normalised them (``normalisation`` "dataset"; None: each image
-    by its own percentiles)."""
+    split's intensity range (which normalised them with ``normalisation`` "dataset"; with
+    "image" each image is normalised by its own percentiles)."""
     dataset = PreparedDataset(dataset_root)
     ids = split_image_ids(dataset, split)
     raw = [rescale_image(dataset.image(i), scale) for i in ids]
-    if normalisation == "image":
-        return ids, [normalise(image, low, high) for image in raw], None
     fixed = intensity_range(raw, low, high)
+    if normalisation == "image":
+        return ids, [normalise(image, low, high) for image in raw], fixed
     return ids, [normalise(image, fixed=fixed) for image in raw], fixed
 
 

@@ -52,9 +52,7 @@ class CellulusSegmenter:
         training: dict[str, Any] | None = None,
         intensity_range: IntensityRange | None = None,
     ) -> None:
-        if config.normalisation == "dataset" and intensity_range is None:
-            raise ValueError("normalisation 'dataset' needs the training split's intensity range")
-        self.intensity_range = intensity_range if config.normalisation == "dataset" else None
+        self.training_range = intensity_range
         self.model = model
         self.training = training or {}
         self.foreground_fractions: list[float] = []
@@ -64,6 +62,27 @@ class CellulusSegmenter:
         self.shrink = shrink
         self.seed = seed
         self.device = device
+        self.check_range()
+
+    def _by_split(self) -> bool:
+        return "dataset" in (self.config.normalisation, self.config.inference_normalisation)
+
+    def check_range(self) -> None:
+        """Fail early where the config normalises by the training split's range and none is
+        stored."""
+        if self._by_split() and self.training_range is None:
+            raise ValueError(
+                "normalisation or inference_normalisation 'dataset' needs the training split's "
+                "intensity range (stored by cellulus_train; retrain an older checkpoint)"
+            )
+
+    @property
+    def intensity_range(self) -> IntensityRange | None:
+        """The training split's range where the config normalises test images by it, else None
+        (each image by its own percentiles). Read per call: selection swaps the config's
+        inference keys after loading."""
+        self.check_range()
+        return self.training_range if self._by_split() else None
 
     def embed(self, image: np.ndarray) -> Embedding:
         """Mean offsets, std and foreground of one raw image (noise seeded by ``seed``)."""

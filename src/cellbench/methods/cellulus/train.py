@@ -146,9 +146,9 @@ def train(
     """Train on the ``train`` split of a prepared dataset resized by ``scale``; write a checkpoint.
 
     The checkpoint holds the state_dict, the config, the number of input channels, the training
-    split's intensity range (normalisation "dataset"), seed, scale, the training record and
-    provenance; :mod:`cellbench.methods.cellulus.select` adds the chosen
-    bandwidth and shrink.
+    split's intensity range (used where ``normalisation`` or ``inference_normalisation`` is
+    "dataset"), seed, scale, the training record and provenance;
+    :mod:`cellbench.methods.cellulus.select` adds the chosen bandwidth and shrink.
     """
     torch_device = select_device(device)
     ids, images, intensity = load_split(
