@@ -78,6 +78,15 @@ def test_bad_override_is_named(override: dict, loc: tuple, message: str) -> None
     assert re.search(message, cause.message), cause.message
 
 
+def test_a_bad_section_value_is_named_at_its_key_not_at_an_override() -> None:
+    """An override that leaves the bad key alone inherits it; the error names the section."""
+    with pytest.raises(ValidationError) as error:
+        cellulus(epochs=10, lr_milestones=[7, 12], overrides={"synth-ctc": {"num_passes": 8}})
+    first = error.value.errors()[0]
+    assert first["loc"] == () and "overrides" not in getattr(first["ctx"]["error"], "loc", ())
+    assert "lr_milestones [12] lie beyond epochs (10)" in first["msg"]
+
+
 def default_config() -> dict:
     return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 

@@ -132,6 +132,8 @@ class MethodConfig(Section):
             try:
                 self.for_dataset(dataset)
             except ValidationError as exc:
+                if not self._valid_without_overrides():
+                    return self  # the section's own validators name the offending key
                 error = exc.errors()[0]
                 loc = tuple(map(str, error["loc"]))
                 cause = (error.get("ctx") or {}).get("error")
@@ -141,6 +143,14 @@ class MethodConfig(Section):
                     message = error["msg"]
                 raise ConfigKeyError((*where, *loc), message) from None
         return self
+
+    def _valid_without_overrides(self) -> bool:
+        """Whether the section passes its own checks with no overrides applied."""
+        try:
+            type(self).model_validate({**self.model_dump(mode="json"), "overrides": {}})
+        except ValidationError:
+            return False
+        return True
 
     def for_dataset(self, dataset: str) -> Self:
         """This config with ``overrides[dataset]`` applied (itself when there is none)."""
