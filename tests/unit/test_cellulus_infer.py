@@ -191,13 +191,13 @@ def test_vectorised_mean_shift_matches_scikit_learn() -> None:
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_squared_distances_equal_the_broadcast_sum_bit_for_bit(dtype: type) -> None:
     """The per-coordinate distances keep every mean-shift fit and assignment unchanged."""
-    from cellbench.methods.cellulus.meanshift import _squared_distances
+    from cellbench.distances import squared_distances
 
     rng = np.random.default_rng(2)
     points = (rng.normal(0, 40.0, (500, 2))).astype(dtype)
     centres = rng.normal(0, 40.0, (30, 2))
     reference = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
-    np.testing.assert_array_equal(_squared_distances(points, centres), reference)
+    np.testing.assert_array_equal(squared_distances(points, centres), reference)
 
 
 @pytest.mark.parametrize(("bin_size", "min_bin_freq"), [(3.0, 1), (2.0, 3), (1e-6, 1)])

@@ -28,6 +28,7 @@ import numpy as np
 
 from cellbench.cluster.ng_kernel import run_kernel
 from cellbench.cluster.schedules import epoch_orders, epoch_schedule
+from cellbench.distances import squared_distances
 
 EPS0 = 0.1
 EPS_FIN = 1e-4
@@ -54,14 +55,6 @@ def initial_centroids(data: np.ndarray, k: int, rng: np.random.Generator) -> np.
     if not 1 <= k <= data.shape[0]:
         raise ValueError(f"k must be in [1, {data.shape[0]}] (number of points), got {k}")
     return data[rng.choice(data.shape[0], size=k, replace=False)].astype(np.float64, copy=True)
-
-
-def squared_distances(data: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """(n, k) squared Euclidean distances, accumulated dimension by dimension."""
-    dist = np.zeros((data.shape[0], centroids.shape[0]))
-    for c in range(data.shape[1]):
-        dist += (data[:, c, None] - centroids[None, :, c]) ** 2
-    return dist
 
 
 def assign(data: np.ndarray, centroids: np.ndarray) -> np.ndarray:

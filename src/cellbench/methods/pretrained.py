@@ -28,7 +28,7 @@ from skimage.segmentation import relabel_sequential
 
 from cellbench.data.layout import PreparedDataset
 from cellbench.device import select_device
-from cellbench.methods.cellulus.config import PRETRAINED_TOOLS as TOOLS
+from cellbench.methods.cellulus.config import PRETRAINED_TOOLS
 from cellbench.methods.cellulus.data import normalise
 from cellbench.methods.predict import split_image_ids, write_predictions
 from cellbench.provenance import provenance
@@ -140,8 +140,8 @@ def predict_pretrained(
     """Segment the test images with a pretrained tool: ``out_dir/<image_id>.tif`` + provenance,
     written like every method's predictions (:func:`cellbench.methods.predict.write_predictions`).
     """
-    if tool not in TOOLS:
-        raise ValueError(f"unknown pretrained tool {tool!r}; known: {', '.join(TOOLS)}")
+    if tool not in PRETRAINED_TOOLS:
+        raise ValueError(f"unknown pretrained tool {tool!r}; known: {', '.join(PRETRAINED_TOOLS)}")
     dataset = PreparedDataset(dataset_root)
     image_ids = split_image_ids(dataset, "test")
     torch_device = select_device(device)
