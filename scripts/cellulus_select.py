@@ -16,6 +16,7 @@ with script_logging(snakemake.log[0]):
         bandwidths=search["bandwidths"],
         shrinks=search["shrinks"],
         search_steps=search["bandwidth_search_steps"],
+        min_size_fractions=search["min_size_fractions"],
         inference=snakemake.params.inference,
         scale=working_scale(snakemake.input.dataset, snakemake.params.scale),
         metric=search["select_metric"],

@@ -14,7 +14,7 @@ from cellbench.io import read_labels
 from cellbench.methods.cellulus import load
 from cellbench.methods.cellulus.config import CellulusConfig
 from cellbench.methods.cellulus.runs import absolute_scale, parse_run, run_name, trained_run
-from cellbench.methods.cellulus.select import select
+from cellbench.methods.cellulus.select import best_size, select
 from cellbench.methods.cellulus.train import train
 from cellbench.methods.predict import predict_dataset
 from cellbench.metrics.matching import matching
@@ -52,13 +52,19 @@ def test_train_select_predict(blob_dataset: Path, tmp_path: Path) -> None:
         tmp_path / "selection.csv",
         bandwidths=[3.0, 5.0],
         shrinks=[0, 1],
+        min_size_fractions=[0.1, 0.5],
         max_images=2,
         device="cpu",
     )
     scores = pd.read_csv(tmp_path / "selection.csv")
-    assert len(scores) == 4 and set(scores.columns) >= {"bandwidth", "shrink", "f1", "seg"}
+    assert len(scores) == 6
+    assert set(scores.columns) >= {"bandwidth", "shrink", "f1", "seg", "min_size_fraction"}
     final = torch.load(model, weights_only=False)
     assert final["bandwidth"] in (3.0, 5.0) and final["shrink"] in (0, 1)
+    sizes = scores.tail(2)
+    assert set(sizes["bandwidth"]) == {final["bandwidth"]}
+    assert set(sizes["shrink"]) == {final["shrink"]}
+    assert final["config"]["min_size_fraction"] == best_size(sizes, "seg")
     assert final["selection"]["split"] == "train"
     out = tmp_path / "pred"
     written = predict_dataset("cellulus", model, blob_dataset, out, device="cpu", seed=0)

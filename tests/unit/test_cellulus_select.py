@@ -1,13 +1,20 @@
-"""The bandwidth line search goes past its grid while the best bandwidth is on the grid's edge."""
+"""The bandwidth line search goes past its grid while the best bandwidth is on the grid's edge;
+the size-filter search after it grows the filter only while it drops false objects alone."""
 
 from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from cellbench.methods.cellulus.select import best_parameters, extend_search
+from cellbench.methods.cellulus.select import (
+    best_parameters,
+    best_size,
+    extend_search,
+    pooled_scores,
+)
 
 
 def peaked_at(peak: float):
@@ -67,3 +74,30 @@ def test_one_bandwidth_is_not_extended() -> None:
     asked.clear()
     assert extend_search(scores, score, "seg", 4).equals(scores)
     assert asked == []
+
+
+def test_size_filter_drops_an_unmatched_fragment_with_seg_unchanged() -> None:
+    truth = np.zeros((32, 32), np.uint32)
+    truth[4:14, 4:14] = 1
+    clusters = truth.copy()
+    clusters[24:27, 24:27] = 2  # a 9-pixel false object
+    # bandwidth 2: a filter f drops pieces under f × π × 4 ≈ 12.6 f pixels.
+    kept = pooled_scores([clusters], [truth], 2.0, 0, 0.5)
+    dropped = pooled_scores([clusters], [truth], 2.0, 0, 1.0)
+    assert kept == {"f1": pytest.approx(2 / 3), "seg": 1.0}
+    assert dropped == {"f1": 1.0, "seg": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("seg", "f1", "chosen"),
+    [
+        ([0.7, 0.7, 0.7, 0.6], [0.80, 0.85, 0.90, 0.95], 0.75),  # F1 among SEG ties; SEG drop
+        ([0.7, 0.7, 0.7, 0.7], [0.80, 0.90, 0.90, 0.90], 0.25),  # full tie: the smaller filter
+        ([0.7, 0.6, 0.6, 0.6], [0.80, 0.90, 0.95, 0.99], 0.1),  # the configured one stays
+    ],
+)
+def test_best_size_by_seg_then_f1_then_smaller(
+    seg: list[float], f1: list[float], chosen: float
+) -> None:
+    scores = pd.DataFrame({"min_size_fraction": [0.1, 0.25, 0.75, 1.0], "seg": seg, "f1": f1})
+    assert best_size(scores, "seg") == chosen

@@ -370,6 +370,13 @@ class CellulusConfig(MethodConfig):
         "search goes on one outermost grid step beyond it, at most this many times (0: the "
         "grid only); a best still on the edge is logged as a warning.",
     )
+    min_size_fractions: list[Annotated[float, Field(ge=0, le=1)]] = Field(
+        [],
+        description="Size filters (``min_size_fraction`` values) searched after the line search, "
+        "at its chosen bandwidth and shrink, by the same metric, ties to the other metric, then "
+        "the smaller filter (empty: the code's fixed ``min_size_fraction``; docs/deviations.md).",
+        json_schema_extra=UNIQUE,
+    )
     select_metric: Literal["seg", "f1"] = Field(
         "seg", description="Training-split metric maximised by the bandwidth/shrink search."
     )
@@ -457,7 +464,8 @@ SELECT_KEYS = (
     "bandwidths",
     "shrinks",
     "bandwidth_search_steps",
+    "min_size_fractions",
     "select_metric",
     "select_max_images",
 )
-"""Keys of the bandwidth/shrink line search."""
+"""Keys of the bandwidth/shrink line search and the size-filter search after it."""

@@ -4,7 +4,8 @@ The paper picks the bandwidth by a line search and the shrink distance in 0–6 
 best score". Here both are chosen on the **training** split only (CTC sequence 01), scored with
 the shared metrics (:mod:`cellbench.metrics`), so that the held-out test sequence never
 influences a parameter. The expensive part (noisy passes) runs once per image; every
-(bandwidth, shrink) pair reuses it.
+(bandwidth, shrink) pair reuses it. Optionally (``min_size_fractions``, not in the paper) the size
+filter of the post-processing is then chosen the same way at the chosen bandwidth and shrink.
 """
 
 from __future__ import annotations
@@ -52,6 +53,40 @@ def embed_images(
     return embeddings
 
 
+def pooled_scores(
+    clusters: Sequence[np.ndarray],
+    truths: Sequence[np.ndarray],
+    bandwidth: float,
+    shrink: int,
+    min_size_fraction: float,
+) -> dict[str, float]:
+    """Pooled F1 and SEG of post-processed mean-shift labels against their truths (at scale 1)."""
+    from cellbench.metrics import dataset_scores, image_scores
+
+    records = []
+    for labels, truth in zip(clusters, truths, strict=True):
+        pred = postprocess(labels, shrink, bandwidth, min_size_fraction)
+        records.append(image_scores(truth, restore_labels(pred, truth.shape)))
+    scores = dataset_scores(records)
+    return {"f1": scores["f1"], "seg": scores["seg"]}
+
+
+def cluster_embeddings(
+    segmenter: CellulusSegmenter, embeddings: Sequence[np.ndarray], bandwidth: float
+) -> list[np.ndarray]:
+    """Mean-shift labels of each embedding at ``bandwidth`` (seeded: the same on every call)."""
+    return [
+        mean_shift(
+            e,
+            bandwidth,
+            segmenter.config.meanshift_fraction,
+            np.random.default_rng([segmenter.seed, 4]),
+            segmenter.config.meanshift_max_points,
+        )
+        for e in embeddings
+    ]
+
+
 def grid_scores(
     segmenter: CellulusSegmenter,
     embeddings: Sequence[np.ndarray],
@@ -60,34 +95,13 @@ def grid_scores(
     shrinks: Sequence[int],
 ) -> pd.DataFrame:
     """Pooled F1 and SEG of every (bandwidth, shrink) on the embedded images (GT at scale 1)."""
-    from cellbench.metrics import dataset_scores, image_scores
-
+    min_size_fraction = segmenter.config.min_size_fraction
     rows = []
     for bandwidth in bandwidths:
-        clusters = [
-            mean_shift(
-                e,
-                bandwidth,
-                segmenter.config.meanshift_fraction,
-                np.random.default_rng([segmenter.seed, 4]),
-                segmenter.config.meanshift_max_points,
-            )
-            for e in embeddings
-        ]
+        clusters = cluster_embeddings(segmenter, embeddings, bandwidth)
         for shrink in shrinks:
-            records = []
-            for labels, truth in zip(clusters, truths, strict=True):
-                pred = postprocess(labels, shrink, bandwidth, segmenter.config.min_size_fraction)
-                records.append(image_scores(truth, restore_labels(pred, truth.shape)))
-            scores = dataset_scores(records)
-            rows.append(
-                {
-                    "bandwidth": float(bandwidth),
-                    "shrink": int(shrink),
-                    "f1": scores["f1"],
-                    "seg": scores["seg"],
-                }
-            )
+            scores = pooled_scores(clusters, truths, bandwidth, shrink, min_size_fraction)
+            rows.append({"bandwidth": float(bandwidth), "shrink": int(shrink), **scores})
             log.info(
                 "bandwidth %g shrink %d: F1 %.3f SEG %.3f",
                 bandwidth,
@@ -95,7 +109,52 @@ def grid_scores(
                 scores["f1"],
                 scores["seg"],
             )
+    return pd.DataFrame(rows).assign(min_size_fraction=min_size_fraction)
+
+
+def size_scores(
+    segmenter: CellulusSegmenter,
+    embeddings: Sequence[np.ndarray],
+    truths: Sequence[np.ndarray],
+    bandwidth: float,
+    shrink: int,
+    fractions: Sequence[float],
+) -> pd.DataFrame:
+    """Pooled F1 and SEG of each size filter at one chosen (bandwidth, shrink)."""
+    clusters = cluster_embeddings(segmenter, embeddings, bandwidth)
+    rows = []
+    for fraction in fractions:
+        scores = pooled_scores(clusters, truths, bandwidth, shrink, fraction)
+        rows.append(
+            {
+                "bandwidth": float(bandwidth),
+                "shrink": int(shrink),
+                **scores,
+                "min_size_fraction": float(fraction),
+            }
+        )
+        log.info(
+            "size filter %g (bandwidth %g shrink %d): F1 %.3f SEG %.3f",
+            fraction,
+            bandwidth,
+            shrink,
+            scores["f1"],
+            scores["seg"],
+        )
     return pd.DataFrame(rows)
+
+
+def best_size(scores: pd.DataFrame, metric: str = "seg") -> float:
+    """Best size filter by ``metric``; ties → the other metric, then the smaller filter.
+
+    Dropping an object that matches no ground truth leaves SEG exactly unchanged, so under the
+    default metric the filter grows only while it removes false objects alone.
+    """
+    other = "f1" if metric == "seg" else "seg"
+    ranked = scores.sort_values(
+        [metric, other, "min_size_fraction"], ascending=[False, False, True]
+    )
+    return float(ranked.iloc[0]["min_size_fraction"])
 
 
 def best_parameters(scores: pd.DataFrame, metric: str = "seg") -> tuple[float, int]:
@@ -159,6 +218,7 @@ def select(
     metric: str = "seg",
     max_images: int = 8,
     search_steps: int = 0,
+    min_size_fractions: Sequence[float] = (),
     device: str = "auto",
     config_digest: str | None = None,
 ) -> dict[str, Any]:
@@ -167,13 +227,13 @@ def select(
     ``inference`` (the inference keys of ``methods.cellulus``) replaces those stored at training,
     in the search and in the final checkpoint, so that changing them never retrains.
     ``search_steps``: bandwidths tried beyond the grid's edge while the best lies on it
-    (:func:`extend_search`).
+    (:func:`extend_search`). ``min_size_fractions``: size filters then searched at the chosen
+    bandwidth and shrink (:func:`best_size`); the chosen one replaces ``min_size_fraction``.
     """
     checkpoint = read_checkpoint(trained_path)
     segmenter = load(trained_path, device=device)
     if inference:
         segmenter.config = segmenter.config.model_copy(update=inference)
-        checkpoint = {**checkpoint, "config": segmenter.config.to_dict()}
     dataset = PreparedDataset(dataset_root)
     ids = selection_images(dataset, max_images)
     log.info(
@@ -193,8 +253,15 @@ def select(
     )
     bandwidth, shrink = best_parameters(scores, metric)
     log.info("chosen bandwidth %g, shrink %d", bandwidth, shrink)
+    if min_size_fractions:
+        sizes = size_scores(segmenter, embeddings, truths, bandwidth, shrink, min_size_fractions)
+        fraction = best_size(sizes, metric)
+        log.info("chosen size filter %g", fraction)
+        segmenter.config = segmenter.config.model_copy(update={"min_size_fraction": fraction})
+        scores = pd.concat([scores, sizes], ignore_index=True)
     checkpoint = {
         **checkpoint,
+        "config": segmenter.config.to_dict(),
         "bandwidth": bandwidth,
         "shrink": shrink,
         "scale": scale,
