@@ -12,6 +12,7 @@ from cellbench.methods.cellulus.data import normalise, random_batch, random_crop
 from cellbench.methods.cellulus.infer import (
     Embedding,
     add_salt_and_pepper,
+    even_tile,
     foreground_mask,
     mean_shift,
     postprocess,
@@ -85,6 +86,13 @@ def test_tiled_prediction_matches_whole_image() -> None:
     tiled = predict_offsets(model, images, 32, torch.device("cpu"))
     assert whole.shape == (2, 2, 70, 90)
     np.testing.assert_allclose(whole, tiled, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("side", "tile"), [(256, 256), (320, 160), (192, 192), (1100, 220), (257, 130), (7, 8)]
+)
+def test_even_tile_is_the_fewest_equal_tiles(side: int, tile: int) -> None:
+    assert even_tile(side, 256) == tile
 
 
 def _toy_embedding() -> tuple[Embedding, np.ndarray]:

@@ -65,16 +65,24 @@ def add_salt_and_pepper(
     return noisy
 
 
+def even_tile(side: int, tile_size: int) -> int:
+    """Side of the fewest equal tiles of at most ``tile_size`` (rounded up to even) covering ``side``."""
+    tile = -(-side // -(-side // tile_size))
+    return tile + tile % 2
+
+
 @torch.inference_mode()
 def predict_offsets(
     model: torch.nn.Module, images: np.ndarray, tile_size: int, device: torch.device
 ) -> np.ndarray:
-    """Offsets (P, 2, H, W) of a stack of (P, C, H, W) images by tiled valid-convolution passes."""
+    """Offsets (P, 2, H, W) of a stack of (P, C, H, W) images by tiled valid-convolution passes.
+
+    Each side is cut into the fewest equal tiles of at most ``tile_size`` (even, for the
+    pooling), so that no tile computes pixels another one already covers.
+    """
     count, _, height, width = images.shape
-    tile_h = min(tile_size, height + height % 2)
-    tile_w = min(tile_size, width + width % 2)
-    tile_h, tile_w = tile_h + tile_h % 2, tile_w + tile_w % 2
-    extra_h, extra_w = max(0, tile_h - height), max(0, tile_w - width)
+    tile_h, tile_w = even_tile(height, tile_size), even_tile(width, tile_size)
+    extra_h, extra_w = -height % tile_h, -width % tile_w
     mode = "reflect" if min(height, width) > CONTEXT else "symmetric"
     padded = np.pad(
         images,
@@ -82,8 +90,7 @@ def predict_offsets(
         mode=mode,
     )
     full_h, full_w = height + extra_h, width + extra_w
-    ys = sorted({*range(0, full_h - tile_h + 1, tile_h), full_h - tile_h})
-    xs = sorted({*range(0, full_w - tile_w + 1, tile_w), full_w - tile_w})
+    ys, xs = range(0, full_h, tile_h), range(0, full_w, tile_w)
     out = np.zeros((count, 2, full_h, full_w), dtype=np.float32)
     chunk = max(1, PIXELS_PER_CHUNK // (tile_h * tile_w))
     model.eval()
