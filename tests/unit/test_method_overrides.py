@@ -160,20 +160,20 @@ def test_benchmark_only_datasets_are_left_out_of_the_paper_tables() -> None:
 
 def test_default_runs_of_the_paper_datasets_are_unchanged() -> None:
     """The benchmark-only overrides leave the paper datasets' job params as they were (no rerun,
-    same numbers); the paper datasets' own overrides change one key each: synth-ctc's test
-    normalisation (an inference key), synth-tissuenet's training iterations."""
+    same numbers); the paper datasets' own overrides change only their own keys: synth-ctc's test
+    normalisation (an inference key), seeds and crop size, synth-tissuenet's training iterations."""
     configs = validate_config(default_config(), SCHEMAS)
     contrastive = configs["contrastive"]
     assert contrastive.for_dataset("synth-histo") is contrastive
     cellulus = configs["cellulus"]
-    for dataset, key, value in [
-        ("synth-ctc", "inference_normalisation", "dataset"),
-        ("synth-tissuenet", "iterations_per_epoch", 16),
+    for dataset, own_values in [
+        ("synth-ctc", {"inference_normalisation": "dataset", "seeds": [0, 1, 2], "crop_size": 96}),
+        ("synth-tissuenet", {"iterations_per_epoch": 16}),
     ]:
-        own = cellulus.for_dataset(dataset)
-        assert getattr(own, key) == value
-        changed = {k for k, v in own.to_dict().items() if v != cellulus.to_dict()[k]}
-        assert changed == {key, "overrides"}
+        own = cellulus.for_dataset(dataset).to_dict()
+        changed = {k for k, v in own.items() if v != cellulus.to_dict()[k]}
+        assert changed == {*own_values, "overrides"}
+        assert {k: own[k] for k in own_values} == own_values
     spoco = configs["spoco"]
     assert spoco.for_dataset("synth-leaves").scale == 0.25
     assert spoco.for_dataset("synth-dsb").scale == 0.5

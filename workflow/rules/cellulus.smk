@@ -8,7 +8,10 @@ CELLULUS = method_config("cellulus")
 CELLULUS_DATASETS = CELLULUS.active_datasets()
 # Table 1, the figures and the pretrained rows: the datasets not listed as benchmark_only.
 CELLULUS_PAPER_DATASETS = CELLULUS.paper_datasets()
-CELLULUS_SEEDS = CELLULUS.seeds
+# Seeds per dataset (a dataset's overrides may list its own).
+CELLULUS_SEEDS = {
+    dataset: dataset_config("cellulus", dataset).seeds for dataset in CELLULUS_DATASETS
+}
 CELLULUS_SWEEP = CELLULUS.scale_sweep
 CELLULUS_SWEEP_DATASETS = CELLULUS_SWEEP.datasets if CELLULUS_DATASETS else []
 # Factor 1.0 of the sweep is the seed run itself (same network, same scale).
@@ -122,7 +125,7 @@ rule cellulus_table1:
         cellulus=[
             evaluation_summary("cellulus", dataset, cellulus_runs.run_name(seed))
             for dataset in CELLULUS_PAPER_DATASETS
-            for seed in CELLULUS_SEEDS
+            for seed in CELLULUS_SEEDS[dataset]
         ],
         baseline=[
             evaluation_summary("otsu_watershed", dataset, "default")
@@ -202,15 +205,16 @@ rule cellulus_embedding_figure:
 # The benchmark-only datasets: their runs are scored (for the benchmark), in no paper table.
 for _dataset in CELLULUS_DATASETS:
     if _dataset not in CELLULUS_PAPER_DATASETS:
-        for _seed in dataset_config("cellulus", _dataset).seeds:
+        for _seed in CELLULUS_SEEDS[_dataset]:
             evaluation_summary("cellulus", _dataset, cellulus_runs.run_name(_seed))
 
-if CELLULUS_PAPER_DATASETS and CELLULUS_SEEDS:
+if CELLULUS_PAPER_DATASETS:
     register_final_outputs(
         *rules.cellulus_table1.output,
         *(
-            f"results/figures/cellulus_embeddings_{dataset}_{cellulus_runs.run_name(CELLULUS_SEEDS[0])}.{ext}"
+            f"results/figures/cellulus_embeddings_{dataset}_{cellulus_runs.run_name(CELLULUS_SEEDS[dataset][0])}.{ext}"
             for dataset in CELLULUS_PAPER_DATASETS
+            if CELLULUS_SEEDS[dataset]
             for ext in ("png", "pdf")
         ),
     )
