@@ -8,6 +8,7 @@ import os
 
 from cellbench.config import check_config_files
 from cellbench.methods.contract import discover_methods
+from cellbench.workflow import MALLOC_TUNING
 
 # A YAML syntax error or a key given twice names its file and line (Snakemake's own loader keeps
 # the last of two keys; a syntax error in a --configfile is reported by Snakemake before this).
@@ -16,6 +17,10 @@ check_config_files(["config/config.yaml", *workflow.overwrite_configfiles])
 # Jobs record this checkout's commit beside their working directory's (cellbench.provenance).
 # Set, not read: update() keeps the envvars lint (about required inputs) quiet.
 os.environ.update(CELLBENCH_WORKFLOW_DIR=workflow.basedir)
+# glibc malloc settings of the jobs (cellbench.workflow.MALLOC_TUNING; other C libraries ignore
+# them); values already in the environment win.
+for _name, _value in MALLOC_TUNING.items():
+    os.environ.setdefault(_name, _value)
 
 
 configfile: "config/config.yaml"

@@ -82,6 +82,7 @@ def main() -> None:
             batch_size=args.batch_size,
             epochs=1,
             iterations_per_epoch=args.train_iterations,
+            lr_milestones=[],
         )
         seconds = bench_inference(config, device, args.repeats)
         print(

@@ -1,4 +1,4 @@
-"""Helpers for the thin rule scripts in ``scripts/``."""
+"""Helpers for the thin rule scripts in ``scripts/`` and the environment of their jobs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+# glibc malloc settings for the jobs (the Snakefile sets them unless the user has): blocks up to
+# 32 MiB, glibc's largest mmap threshold, come from the heap, and up to 1 GiB of freed heap is kept.
+# By default every large tensor is mapped and unmapped again in each batch, and the page faults
+# cost ~15% of a CPU training job (benchmarks/bench_malloc.py); the results are the same.
+MALLOC_TUNING = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**30)}
 
 
 @contextmanager
