@@ -51,9 +51,14 @@ def timed_run(env: dict[str, str], args: argparse.Namespace) -> tuple[float, flo
     """(user, system, wall) seconds of one child process and its weights' digest."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    command = [sys.executable, __file__, "--child", "--iterations", str(args.iterations)]
     done = subprocess.run(
-        [*command, "--threads", str(args.threads)],
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            f"--iterations={args.iterations}",
+            f"--threads={args.threads}",
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -214,7 +214,6 @@ if CELLULUS_PAPER_DATASETS:
         *(
             f"results/figures/cellulus_embeddings_{dataset}_{cellulus_runs.run_name(CELLULUS_SEEDS[dataset][0])}.{ext}"
             for dataset in CELLULUS_PAPER_DATASETS
-            if CELLULUS_SEEDS[dataset]
             for ext in ("png", "pdf")
         ),
     )
