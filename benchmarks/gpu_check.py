@@ -152,6 +152,100 @@ def deepng_retrain_step(device: torch.device) -> Step:
     return step
 
 
+# --- spoco (paper 004, App. A.2): depth-6 U-Net, batch 4 × 448², f and its EMA twin g -------
+@register(
+    "spoco_train",
+    80_000,
+    "80k-iteration cap (fewer if the lr decays below min_lr), batch 4 × 448², SPOCO mode, "
+    "per dataset and mode",
+)
+def spoco_step(device: torch.device) -> Step:
+    from cellbench.methods.spoco.config import SpocoConfig
+    from cellbench.methods.spoco.model import EmbeddingUNet, ema_update
+    from cellbench.methods.spoco.sampling import UNLABELED
+    from cellbench.methods.spoco.train import batch_loss, make_batch
+
+    cfg = SpocoConfig()
+    rng = np.random.default_rng(0)
+    target = torch.zeros(530, 500, dtype=torch.long)  # a CVPPP-sized plant of 20 square leaves
+    for k in range(20):
+        y, x = 20 + 100 * (k // 4), 20 + 120 * (k % 4)
+        target[y : y + 90, x : x + 100] = k + 1 if k % 2 else UNLABELED  # half the leaves labelled
+    images = [torch.rand(3, 530, 500) for _ in range(8)]
+    targets = [target] * len(images)
+    f_net = EmbeddingUNet(3, cfg.embedding_dim, cfg.depth, cfg.width).to(device)
+    g_net = EmbeddingUNet(3, cfg.embedding_dim, cfg.depth, cfg.width).to(device)
+    optimizer = torch.optim.Adam(
+        f_net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
+    )
+    gen = torch.Generator(device=device).manual_seed(0)
+
+    def step() -> None:
+        batch = make_batch(images, targets, cfg, rng, twin=True)
+        loss, _ = batch_loss(f_net, g_net, batch, "sparse", cfg, gen)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        ema_update(g_net, f_net, cfg.momentum)
+
+    return step
+
+
+# --- contrastive (paper 003, Sec. 3.2 / 4): K = 4 confidence maps, 10 crops of 300² per batch -
+MONUSEG_TRAIN_IMAGES = 37  # paper 003, Sec. 4 "Data"
+
+
+@register(
+    "contrastive_train",
+    300 * math.ceil(MONUSEG_TRAIN_IMAGES / 10),
+    f"300 epochs × ⌈{MONUSEG_TRAIN_IMAGES} MoNuSeg images / batch 10⌉ per run (10 runs in Table 2)",
+)
+def contrastive_step(device: torch.device) -> Step:
+    from cellbench.methods.contrastive.config import ContrastiveConfig
+    from cellbench.methods.contrastive.model import ConfidenceNetwork
+    from cellbench.methods.contrastive.train import batch_loss
+
+    cfg = ContrastiveConfig()
+    model = ConfidenceNetwork(3, cfg.channels, cfg.width, cfg.dilations, cfg.norm_statistics)
+    model.to(device).train()
+    optimiser = torch.optim.Adam(
+        model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
+    )
+    generator = torch.Generator().manual_seed(0)
+
+    def step() -> None:
+        batch = torch.rand(cfg.batch_size, 3, cfg.crop_size, cfg.crop_size, device=device)
+        _, loss = batch_loss(model, batch, cfg, generator)
+        if loss is not None:
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+
+    return step
+
+
+# --- infogan (paper 002, Sec. IV-B): width 128, batch 64, 5 critic steps per generator step ----
+MARROW_A_CELLS = 1596  # paper 002, Table I: training cells of dataset A
+
+
+@register(
+    "infogan_train",
+    math.ceil(10 * MARROW_A_CELLS * 4 / 64),
+    f"10 epochs × {MARROW_A_CELLS} dataset-A cells × 4 rotations / batch 64, per k and seed",
+)
+def infogan_step(device: torch.device) -> Step:
+    from cellbench.methods.infogan.config import InfoganConfig
+    from cellbench.methods.infogan.train import Trainer
+
+    crops = np.random.default_rng(0).integers(0, 256, (MARROW_A_CELLS, 32, 32, 3), dtype=np.uint8)
+    trainer = Trainer(crops, InfoganConfig(), 0, device)
+
+    def step() -> None:
+        trainer.iteration()
+
+    return step
+
+
 class UtilisationSampler:
     """Mean GPU utilisation (%) from ``nvidia-smi`` sampled every 0.2 s in a thread."""
 

@@ -14,4 +14,5 @@ with script_logging(snakemake.log[0]):
         seed=int(snakemake.wildcards.seed),
         categories=int(snakemake.wildcards.k),
         config_digest=config_digest(snakemake.config),
+        device=snakemake.params.device,
     )

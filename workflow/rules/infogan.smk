@@ -93,6 +93,7 @@ rule infogan_train:
         gpu=1,
     params:
         cfg=INFOGAN.job_params(*infogan_config.TRAIN_KEYS),
+        device=config["device"],
     script:
         "../../scripts/infogan_train.py"
 

@@ -80,7 +80,8 @@ def render(
     veins = 1 + 0.25 * np.exp(-((rib / 0.08) ** 2))[..., None]
     margin = 1 - 0.3 * rib[..., None] ** 4
     edges = ndi.binary_dilation(labels, iterations=1) & (
-        ndi.maximum_filter(labels, 3) != ndi.minimum_filter(np.where(leafy, labels, 10**6), 3)
+        ndi.maximum_filter(labels, 3)
+        != ndi.minimum_filter(np.where(leafy, labels, np.iinfo(labels.dtype).max), 3)
     )
     leaf_rgb = (
         base * tone * veins * margin * (1 + 0.06 * texture.smooth_field(rng, shape, 2))[..., None]

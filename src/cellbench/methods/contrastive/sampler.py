@@ -72,7 +72,7 @@ def extract(
     image: torch.Tensor, confidence: torch.Tensor, patches: Patches, size: int
 ) -> torch.Tensor:
     """Attended patches F = I · C_k (Eq. 5–6): (N, C, size, size), differentiable in C."""
-    offsets = torch.arange(size)
+    offsets = torch.arange(size, device=patches.y.device)
     ys = (patches.y[:, None] + offsets)[:, :, None]
     xs = (patches.x[:, None] + offsets)[:, None, :]
     idx = patches.image[:, None, None]

@@ -66,6 +66,33 @@ def selection_subset(trainset: TrainSet, cfg: ContrastiveConfig, seed: int) -> t
     )
 
 
+def batch_loss(
+    model: ConfidenceNetwork,
+    batch: torch.Tensor,
+    cfg: ContrastiveConfig,
+    generator: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Confidence maps of one batch of crops and its contrastive loss (Eq. 5–9; None when no
+    patch pair could be sampled). Patches are sampled with the CPU ``generator``."""
+    conf = model(batch)
+    patches = sample_patches(
+        conf, cfg.patches, cfg.patch_size, cfg.patch_stride, generator, cfg.min_probability
+    )
+    feats = extract(batch, conf, _on(patches, batch.device), cfg.patch_size)
+    loss = contrastive_loss(
+        feats,
+        patches.channel.to(batch.device),
+        patches.positive.to(batch.device),
+        channels=cfg.channels,
+        similarity=cfg.similarity,
+        variant=cfg.loss_variant,
+        n=cfg.patches,
+        batch=len(batch),
+        generator=generator,
+    )
+    return conf, loss
+
+
 def train_csl(
     trainset: TrainSet,
     cfg: ContrastiveConfig,
@@ -96,28 +123,12 @@ def train_csl(
             batch, _ = random_crops(
                 trainset, order[first : first + cfg.batch_size], cfg.crop_size, rng
             )
-            batch = batch.to(dev)
-            conf = model(batch)
-            patches = sample_patches(
-                conf, cfg.patches, cfg.patch_size, cfg.patch_stride, generator, cfg.min_probability
-            )
+            conf, loss = batch_loss(model, batch.to(dev), cfg, generator)
             if epoch <= FIG4_EPOCHS:
                 a, b = window_scores(conf.detach().cpu(), cfg.patch_size, cfg.patch_stride)
                 fig4["epoch"].append(epoch)
                 fig4["confidence"].append(a.flatten().tolist())
                 fig4["entropy"].append(b.flatten().tolist())
-            feats = extract(batch, conf, _on(patches, dev), cfg.patch_size)
-            loss = contrastive_loss(
-                feats,
-                patches.channel.to(dev),
-                patches.positive.to(dev),
-                channels=cfg.channels,
-                similarity=cfg.similarity,
-                variant=cfg.loss_variant,
-                n=cfg.patches,
-                batch=len(batch),
-                generator=generator,
-            )
             if loss is None or not loss.requires_grad:
                 skipped += 1
                 continue

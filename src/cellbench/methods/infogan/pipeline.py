@@ -40,6 +40,7 @@ def train_run(
     seed: int,
     categories: int,
     config_digest: str | None = None,
+    device: str = "cpu",
 ) -> Path:
     """Train on the cells of the training images (never the test images) and save model.pt."""
     crops, table = read_cells(cells)
@@ -51,8 +52,9 @@ def train_run(
     classes = table["category"].astype(str).to_numpy()
     if (classes[train_mask] != "").all():
         monitor = (crops[train_mask], classes[train_mask])
-    gen, critic, history = train(crops[train_mask], config, seed, monitor=monitor)
-    return save(out, gen, critic, history, config, seed, config_digest=config_digest)
+    device = str(select_device(device))
+    gen, critic, history = train(crops[train_mask], config, seed, monitor=monitor, device=device)
+    return save(out, gen, critic, history, config, seed, config_digest=config_digest, device=device)
 
 
 def evaluate_run(

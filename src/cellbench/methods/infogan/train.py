@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from cellbench.checkpoints import read_checkpoint
+from cellbench.device import select_device
 from cellbench.errors import InputError
 from cellbench.io import atomic_path
 from cellbench.methods.infogan.config import InfoganConfig
@@ -48,7 +49,7 @@ def augment(batch: torch.Tensor, mode: str, generator: torch.Generator) -> torch
     """Per sample: rot90 × {0, 1, 2, 3} (paper) or flips {none, ud, lr, both} (code)."""
     if mode == "none":
         return batch
-    choice = torch.randint(4, (len(batch),), generator=generator)
+    choice = torch.randint(4, (len(batch),), generator=generator).to(batch.device)
     out = batch.clone()
     for k in range(1, 4):
         sel = choice == k
@@ -74,8 +75,9 @@ def generator_iterations(config: InfoganConfig, n_cells: int) -> int:
 def q_assign(critic: Critic, crops: np.ndarray, batch: int = 256) -> np.ndarray:
     """argmax_c Q(c | x) of uint8 crops (N, H, W, 3): the cluster of each real cell."""
     critic.eval()
+    device = next(critic.parameters()).device
     x = torch.from_numpy(to_network(crops))
-    out = [critic(x[i : i + batch])[1].argmax(1) for i in range(0, len(x), batch)]
+    out = [critic(x[i : i + batch].to(device))[1].argmax(1).cpu() for i in range(0, len(x), batch)]
     return torch.cat(out).numpy() if out else np.zeros(0, np.int64)
 
 
@@ -87,60 +89,89 @@ def block_features(critic: Critic, crops: np.ndarray, batch: int = 256) -> np.nd
     return torch.cat([critic.block_features(x[i : i + batch]) for i in range(0, len(x), batch)])
 
 
+class Trainer:
+    """The networks, optimisers and random stream of one run; :meth:`iteration` is one generator
+    iteration. Random draws come from a CPU generator, so a seed gives the same draws on every
+    device (and bit-identical results on the CPU)."""
+
+    def __init__(
+        self, crops: np.ndarray, config: InfoganConfig, seed: int, device: torch.device
+    ) -> None:
+        if len(crops) < 2:
+            raise InputError(None, f"need at least 2 cell crops to train, got {len(crops)}")
+        torch.manual_seed(seed)
+        self.config = config
+        self.device = device
+        self.rng = torch.Generator().manual_seed(seed)
+        self.real = torch.from_numpy(to_network(crops)).to(device)
+        self.gen = Generator(config.categories, config.noise_dim, config.width, config.crop_size)
+        self.critic = Critic(config.categories, config.width)
+        self.gen.to(device)
+        self.critic.to(device)
+        adam = {"lr": config.learning_rate, "betas": config.betas}
+        self.opt_d = torch.optim.Adam(self.critic.d_parameters(), **adam)
+        self.opt_g = torch.optim.Adam(self.gen.parameters(), **adam)
+        self.opt_q = torch.optim.Adam([*self.gen.parameters(), *self.critic.q_parameters()], **adam)
+
+    def _code(self) -> tuple[torch.Tensor, torch.Tensor]:
+        c, code = sample_code(
+            self.config.batch_size, self.config.categories, self.config.noise_dim, self.rng
+        )
+        return c.to(self.device), code.to(self.device)
+
+    def iteration(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``critic_steps`` critic updates, one G update, one info update; (W loss, L_Q)."""
+        config, gen, critic = self.config, self.gen, self.critic
+        gen.train()
+        critic.train()
+        for _ in range(config.critic_steps):
+            idx = torch.randint(len(self.real), (config.batch_size,), generator=self.rng)
+            x = augment(self.real[idx.to(self.device)], config.augmentation, self.rng)
+            _, code = self._code()
+            with torch.no_grad():
+                fake = gen(code)
+            alpha = torch.rand(config.batch_size, generator=self.rng).to(self.device)
+            w_loss = critic_loss(critic.critic(x), critic.critic(fake))
+            loss_d = w_loss + config.lambda_gp * gradient_penalty(critic.critic, x, fake, alpha)
+            self.opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            self.opt_d.step()
+        c, code = self._code()
+        loss_g = generator_loss(critic.critic(gen(code)))
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+        loss_q = info_loss(critic(gen(code))[1], c, config.lambda_info)
+        self.opt_q.zero_grad(set_to_none=True)
+        loss_q.backward()
+        self.opt_q.step()
+        return w_loss, loss_q
+
+
 def train(
     crops: np.ndarray,
     config: InfoganConfig,
     seed: int,
     monitor: tuple[np.ndarray, np.ndarray] | None = None,
+    device: str = "cpu",
 ) -> tuple[Generator, Critic, History]:
     """Train G and the critic/Q on uint8 cell crops (N, 32, 32, 3); deterministic per seed.
 
     ``monitor``: (crops, classes) whose Q purity is logged for Fig. 9 (never used to train).
+    ``device``: ``auto``, ``cpu`` or ``cuda[:n]``; the networks come back on the CPU.
     """
-    if len(crops) < 2:
-        raise InputError(None, f"need at least 2 cell crops to train, got {len(crops)}")
-    torch.manual_seed(seed)
-    rng = torch.Generator().manual_seed(seed)
-    real = torch.from_numpy(to_network(crops))
-    gen = Generator(config.categories, config.noise_dim, config.width, config.crop_size)
-    critic = Critic(config.categories, config.width)
-    adam = {"lr": config.learning_rate, "betas": config.betas}
-    opt_d = torch.optim.Adam(critic.d_parameters(), **adam)
-    opt_g = torch.optim.Adam(gen.parameters(), **adam)
-    opt_q = torch.optim.Adam([*gen.parameters(), *critic.q_parameters()], **adam)
+    trainer = Trainer(crops, config, seed, select_device(device))
     history = History()
     total = generator_iterations(config, len(crops))
-    log.info("training %d generator iterations on %d cells", total, len(crops))
+    log.info("training %d generator iterations on %d cells (%s)", total, len(crops), device)
     for it in range(1, total + 1):
-        gen.train()
-        critic.train()
-        for _ in range(config.critic_steps):
-            idx = torch.randint(len(real), (config.batch_size,), generator=rng)
-            x = augment(real[idx], config.augmentation, rng)
-            _, code = sample_code(config.batch_size, config.categories, config.noise_dim, rng)
-            with torch.no_grad():
-                fake = gen(code)
-            alpha = torch.rand(config.batch_size, generator=rng)
-            w_loss = critic_loss(critic.critic(x), critic.critic(fake))
-            loss_d = w_loss + config.lambda_gp * gradient_penalty(critic.critic, x, fake, alpha)
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
-        c, code = sample_code(config.batch_size, config.categories, config.noise_dim, rng)
-        loss_g = generator_loss(critic.critic(gen(code)))
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
-        loss_q = info_loss(critic(gen(code))[1], c, config.lambda_info)
-        opt_q.zero_grad(set_to_none=True)
-        loss_q.backward()
-        opt_q.step()
+        w_loss, loss_q = trainer.iteration()
         if it % config.log_every == 0 or it == total:
             history.iteration.append(it)
             history.value.append(-w_loss.item())
             history.info.append(loss_q.item())
             if monitor is not None:
-                history.purity.append(purity(monitor[1], q_assign(critic, monitor[0])))
+                history.purity.append(purity(monitor[1], q_assign(trainer.critic, monitor[0])))
             log.info(
                 "it %d V(D,G) %.4f L_Q %.4f%s",
                 it,
@@ -148,8 +179,7 @@ def train(
                 history.info[-1],
                 f" purity {history.purity[-1]:.3f}" if history.purity else "",
             )
-    gen.eval()
-    critic.eval()
+    gen, critic = trainer.gen.cpu().eval(), trainer.critic.cpu().eval()
     return gen, critic, history
 
 
@@ -162,6 +192,7 @@ def save(
     seed: int,
     *,
     config_digest: str | None = None,
+    device: str = "cpu",
 ) -> Path:
     """Write model.pt atomically: weights, configuration, Fig. 9 history, provenance."""
     record: dict[str, Any] = {
@@ -169,7 +200,7 @@ def save(
         "critic": critic.state_dict(),
         "config": config.model_dump(mode="json"),
         "history": history.__dict__,
-        "provenance": provenance(config_digest=config_digest, seed=seed, device="cpu"),
+        "provenance": provenance(config_digest=config_digest, seed=seed, device=device),
     }
     with atomic_path(path) as tmp:
         torch.save(record, tmp)

@@ -130,6 +130,37 @@ def make_batch(
     return x, (zscore(torch.stack(gs)) if twin else None), torch.stack(ts)
 
 
+def batch_loss(
+    f_net: EmbeddingUNet,
+    g_net: EmbeddingUNet,
+    batch: tuple[torch.Tensor, torch.Tensor | None, torch.Tensor],
+    kind: str,
+    cfg: SpocoConfig,
+    gen: torch.Generator,
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """Mean loss of one :func:`make_batch` batch (f in training mode, g without gradients) and
+    its terms as floats; on the device of ``gen``."""
+    x, xg, tgt = batch
+    dev = gen.device
+    f_net.train()
+    emb = f_net(x.to(dev))
+    emb_g = None
+    if xg is not None:
+        with torch.no_grad():
+            g_net.train()  # batch statistics; g's BatchNorm buffers are its own, not averaged
+            emb_g = g_net(xg.to(dev))
+    totals: dict[str, float] = {}
+    loss = emb.sum() * 0
+    for b in range(emb.shape[0]):
+        terms = image_loss(
+            emb[b], None if emb_g is None else emb_g[b], tgt[b].to(dev), kind, cfg, gen
+        )
+        for name, value in terms.items():
+            loss = loss + value / emb.shape[0]
+            totals[name] = totals.get(name, 0.0) + float(value.detach()) / emb.shape[0]
+    return loss, totals
+
+
 def train(
     dataset_root: str | Path,
     out_path: str | Path,
@@ -169,23 +200,8 @@ def train(
     history, window, start = [], [], time.perf_counter()
     iteration = 0
     for iteration in range(1, cfg.iterations + 1):
-        x, xg, tgt = make_batch(images, targets, cfg, rng, twin)
-        f_net.train()
-        emb = f_net(x.to(dev))
-        emb_g = None
-        if twin:
-            with torch.no_grad():
-                g_net.train()  # batch statistics; g's BatchNorm buffers are its own, not averaged
-                emb_g = g_net(xg.to(dev))
-        totals: dict[str, float] = {}
-        loss = emb.sum() * 0
-        for b in range(emb.shape[0]):
-            terms = image_loss(
-                emb[b], None if emb_g is None else emb_g[b], tgt[b].to(dev), kind, cfg, gen
-            )
-            for name, value in terms.items():
-                loss = loss + value / emb.shape[0]
-                totals[name] = totals.get(name, 0.0) + float(value.detach()) / emb.shape[0]
+        batch = make_batch(images, targets, cfg, rng, twin)
+        loss, totals = batch_loss(f_net, g_net, batch, kind, cfg, gen)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
