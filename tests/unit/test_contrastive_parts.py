@@ -14,6 +14,7 @@ from cellbench.methods.contrastive.model import ConfidenceNetwork, count_paramet
 from cellbench.methods.contrastive.postprocess import clean_mask, confidence_to_labels
 from cellbench.methods.contrastive.sampler import binary_entropy, extract, sample_patches
 from cellbench.methods.contrastive.threshold import fit_threshold, threshold_dice
+from cellbench.methods.contrastive.train import _on
 
 
 def test_parameter_count_is_7372_for_rgb_and_k4():
@@ -95,6 +96,16 @@ def test_extract_attends_image_with_the_drawn_channel():
     )
     expected = image[i, :, y : y + 2, x : x + 2] * conf[i, k, y : y + 2, x : x + 2]
     assert torch.allclose(feats[0], expected)
+
+
+def test_extract_keeps_its_indices_on_the_patches_device():
+    """The meta device stands in for a GPU: an index made on the CPU inside ``extract`` (as the
+    patch offsets once were, failing every CUDA training) raises a device mismatch there too."""
+    meta = torch.device("meta")
+    conf = torch.rand(2, 4, 32, 32)
+    patches = sample_patches(conf, 3, 8, 4, torch.Generator().manual_seed(0))
+    feats = extract(torch.rand(2, 3, 32, 32).to(meta), conf.to(meta), _on(patches, meta), 8)
+    assert feats.device == meta and feats.shape == (2 * 4 * 3, 3, 8, 8)
 
 
 def test_similarities_by_hand():
