@@ -1,25 +1,25 @@
 """Rule `contrastive_fig3`: Fig. 3 style TP/FN/FP overlays of the CSL run with the highest
 training selection Dice of every dataset."""
 
+from itertools import accumulate
+
 from cellbench.plots.contrastive import fig3
 from cellbench.workflow import script_logging
 
-runs = snakemake.params.runs
+# The rule lists models and predictions dataset by dataset, each dataset's runs in the order of
+# its list in params.runs.
 models, predictions = snakemake.input.models, snakemake.input.predictions
-# The rule lists models and predictions dataset by dataset, runs in the order of params.runs.
+ends = list(accumulate(len(runs) for runs in snakemake.params.runs))
 per_dataset = [
     (
         root,
         list(
             zip(
-                runs,
-                models[i * len(runs) : (i + 1) * len(runs)],
-                predictions[i * len(runs) : (i + 1) * len(runs)],
-                strict=True,
+                runs, models[end - len(runs) : end], predictions[end - len(runs) : end], strict=True
             )
         ),
     )
-    for i, root in enumerate(snakemake.input.datasets)
+    for root, runs, end in zip(snakemake.input.datasets, snakemake.params.runs, ends, strict=True)
 ]
 
 with script_logging(snakemake.log[0]):

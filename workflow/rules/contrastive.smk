@@ -11,7 +11,14 @@ CONTRASTIVE = method_config("contrastive")
 # Table 2, the baselines and the figures: the datasets not listed as benchmark_only (on those,
 # only the CSL runs, for the benchmark).
 CONTRASTIVE_DATASETS = CONTRASTIVE.paper_datasets()
-CONTRASTIVE_RUNS = [contrastive_runs.csl_run(seed) for seed in CONTRASTIVE.seeds]
+# CSL runs per dataset (a dataset's overrides may list its own seeds).
+CONTRASTIVE_RUNS = {
+    dataset: [
+        contrastive_runs.csl_run(seed)
+        for seed in dataset_config("contrastive", dataset).seeds
+    ]
+    for dataset in CONTRASTIVE.active_datasets()
+}
 CONTRASTIVE_CNN_RUN = contrastive_runs.cnn_run(CONTRASTIVE.cnn_seed)
 # Keys a training job reads (CSL and CNN): post-processing radii are stored with the model.
 CONTRASTIVE_TRAIN_KEYS = [
@@ -180,12 +187,12 @@ rule contrastive_table2:
         csl=[
             evaluation_summary("contrastive", dataset, run)
             for dataset in CONTRASTIVE_DATASETS
-            for run in CONTRASTIVE_RUNS
+            for run in CONTRASTIVE_RUNS[dataset]
         ],
         models=[
             f"results/models/contrastive/{dataset}/{run}/model.pt"
             for dataset in CONTRASTIVE_DATASETS
-            for run in CONTRASTIVE_RUNS
+            for run in CONTRASTIVE_RUNS[dataset]
         ],
         threshold=[
             evaluation_summary("contrastive", dataset, contrastive_runs.THRESHOLD_RUN)
@@ -226,7 +233,7 @@ rule contrastive_curves:
         models=[
             f"results/models/contrastive/{dataset}/{run}/model.pt"
             for dataset in CONTRASTIVE_DATASETS
-            for run in CONTRASTIVE_RUNS
+            for run in CONTRASTIVE_RUNS[dataset]
         ],
     output:
         "results/figures/contrastive_dice_curves.png",
@@ -246,12 +253,12 @@ rule contrastive_fig3:
         models=[
             f"results/models/contrastive/{dataset}/{run}/model.pt"
             for dataset in CONTRASTIVE_DATASETS
-            for run in CONTRASTIVE_RUNS
+            for run in CONTRASTIVE_RUNS[dataset]
         ],
         predictions=[
             f"results/predictions/contrastive/{dataset}/{run}"
             for dataset in CONTRASTIVE_DATASETS
-            for run in CONTRASTIVE_RUNS
+            for run in CONTRASTIVE_RUNS[dataset]
         ],
     output:
         png=report(
@@ -264,15 +271,15 @@ rule contrastive_fig3:
     conda:
         "../../envs/torch.yaml"
     params:
-        runs=CONTRASTIVE_RUNS,
+        runs=[CONTRASTIVE_RUNS[dataset] for dataset in CONTRASTIVE_DATASETS],
     script:
         "../../scripts/contrastive_fig3.py"
 
 
 for _dataset in CONTRASTIVE.active_datasets():
     if _dataset not in CONTRASTIVE_DATASETS:
-        for _seed in dataset_config("contrastive", _dataset).seeds:
-            evaluation_summary("contrastive", _dataset, contrastive_runs.csl_run(_seed))
+        for _run in CONTRASTIVE_RUNS[_dataset]:
+            evaluation_summary("contrastive", _dataset, _run)
 
 if CONTRASTIVE_DATASETS:
     register_final_outputs(
