@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from cellbench.checkpoints import read_checkpoint
-from cellbench.device import select_device
+from cellbench.device import seed_everything, select_device
 from cellbench.errors import InputError
 from cellbench.io import atomic_path
 from cellbench.methods.infogan.config import InfoganConfig
@@ -99,7 +99,7 @@ class Trainer:
     ) -> None:
         if len(crops) < 2:
             raise InputError(None, f"need at least 2 cell crops to train, got {len(crops)}")
-        torch.manual_seed(seed)
+        seed_everything(seed)
         self.config = config
         self.device = device
         self.rng = torch.Generator().manual_seed(seed)
