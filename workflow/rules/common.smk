@@ -6,12 +6,15 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 
 from cellbench.config import validate_config
+from cellbench.workflow import export_config_digest
 
 # The validated config of every method package (cellbench.methods.<name>); a method absent from
 # the config gets its defaults, i.e. no datasets: off.
 METHOD_CONFIGS = validate_config(
     config, Path(workflow.current_basedir).parent / "schemas"
 )
+# Every job records the digest of the resolved config; resolved here once for all of them.
+export_config_digest(config)
 FINAL_OUTPUTS: list[str] = []
 # Threads of a multi-threaded job (training, inference): every core of a local run (--cores N).
 # Without --cores (a remote executor such as SLURM, where each job asks for its own CPUs, or a
