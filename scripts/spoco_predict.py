@@ -1,6 +1,6 @@
 """Rule `spoco_predict`: one clustering of the embeddings → label TIFFs for the shared evaluation."""
 
-from cellbench.methods.spoco.infer import cluster_dataset
+from cellbench.methods.spoco.labels import cluster_dataset
 from cellbench.workflow import config_digest, script_logging, set_threads
 
 set_threads(snakemake.threads)

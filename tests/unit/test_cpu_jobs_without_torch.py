@@ -1,4 +1,4 @@
-"""CPU-only jobs (evaluation, the classical baseline, tables) record their device without
+"""CPU-only jobs (evaluation, the classical baseline, tables, spoco's clustering) record their device without
 importing torch, which costs ~2 s of every such job; torch jobs record torch's threads. Scoring
 small images does not load the compiled metric kernels either (numba, ~2 s per process)."""
 
@@ -19,7 +19,7 @@ from tests.conftest import REPO
 CPU_JOBS = """
 import json, sys
 from pathlib import Path
-import cellbench.tables.spoco, cellbench.benchmark.scorecard.card
+import cellbench.tables.spoco, cellbench.benchmark.scorecard.card, cellbench.methods.spoco.labels
 import yaml
 from cellbench.config import validate_config
 from cellbench.evaluation import evaluate

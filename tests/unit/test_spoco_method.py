@@ -15,7 +15,8 @@ from cellbench.errors import InputError
 from cellbench.io import read_labels
 from cellbench.methods.registry import load_segmenter
 from cellbench.methods.spoco.config import SpocoConfig
-from cellbench.methods.spoco.infer import cluster_dataset, embed_dataset
+from cellbench.methods.spoco.infer import embed_dataset
+from cellbench.methods.spoco.labels import cluster_dataset
 from cellbench.methods.spoco.train import image_loss, train
 
 TINY = {"depth": 2, "width": 4, "crop_size": 32, "batch_size": 2, "iterations": 3, "check_every": 2}

@@ -13,7 +13,7 @@ from skimage.color import label2rgb
 from cellbench.data.layout import PreparedDataset
 from cellbench.io import read_labels
 from cellbench.methods.predict import restore_labels
-from cellbench.methods.spoco.infer import embeddings_config, read_embeddings
+from cellbench.methods.spoco.labels import embeddings_config, read_embeddings
 from cellbench.plots.style import save_figure
 
 

@@ -2,7 +2,8 @@
 
 Modules: config (pydantic), model (U-Net), losses (Eq. 1–7), sampling (training modes),
 augment, train (f + EMA twin g), clustering (HDBSCAN, mean-shift, consistency, mutex
-watershed), infer (embeddings, clustering of files, the contract's ``load``).
+watershed), infer (embeddings and their files, the contract's ``load``), labels (clustering of
+embedding files into labels, without torch).
 """
 
 from __future__ import annotations
