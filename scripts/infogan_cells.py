@@ -2,9 +2,7 @@
 
 from cellbench.methods.infogan.cells import write_cells
 from cellbench.methods.infogan.config import InfoganConfig
-from cellbench.workflow import script_logging, set_threads
-
-set_threads(snakemake.threads)
+from cellbench.workflow import script_logging
 
 with script_logging(snakemake.log[0]):
     write_cells(

@@ -1,9 +1,7 @@
 """Rule `spoco_predict`: one clustering of the embeddings → label TIFFs for the shared evaluation."""
 
 from cellbench.methods.spoco.labels import cluster_dataset
-from cellbench.workflow import config_digest, script_logging, set_threads
-
-set_threads(snakemake.threads)
+from cellbench.workflow import config_digest, script_logging
 
 with script_logging(snakemake.log[0]):
     cluster_dataset(
