@@ -1,6 +1,7 @@
-"""CPU-only jobs (evaluation, the classical baseline, tables, spoco's clustering) record their device without
-importing torch, which costs ~2 s of every such job; torch jobs record torch's threads. Scoring
-small images does not load the compiled metric kernels either (numba, ~2 s per process)."""
+"""CPU-only jobs (evaluation, the classical baseline, tables, spoco's clustering) record their
+device without importing torch, which costs ~2 s of every such job; torch jobs record torch's
+threads. Scoring small images does not load the compiled metric kernels either (numba, ~2 s per
+process)."""
 
 from __future__ import annotations
 
