@@ -168,7 +168,7 @@ def test_default_runs_of_the_paper_datasets_are_unchanged() -> None:
     cellulus = configs["cellulus"]
     for dataset, own_values in [
         ("synth-ctc", {"inference_normalisation": "dataset", "seeds": [0, 1, 2], "crop_size": 96}),
-        ("synth-tissuenet", {"iterations_per_epoch": 16}),
+        ("synth-tissuenet", {"iterations_per_epoch": 12}),
     ]:
         own = cellulus.for_dataset(dataset).to_dict()
         changed = {k for k, v in own.items() if v != cellulus.to_dict()[k]}
