@@ -22,6 +22,8 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -94,6 +96,19 @@ def per_rule(times: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("sum", ascending=False, kind="stable")
 
 
+def cpu_summary(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """This machine's CPU model, its widest x86 vector extension and CPU count. torch's CPU
+    kernels ran ~1.4x slower on an AVX2-only CPU than on an AVX-512 one (docs/deviations.md,
+    "Benchmark matrix"), so a wall time is read with the CPU it ran on."""
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    fields = {key.strip(): value.strip() for key, value in fields.items()}
+    model = fields.get("model name") or platform.processor() or platform.machine()
+    flags = set(fields.get("flags", "").split())
+    vector = next((name for name in ("avx512f", "avx2", "avx") if name in flags), "no AVX flag")
+    return f"{model}, {vector}, {os.cpu_count()} CPUs"
+
+
 def print_breakdown(results: Path, wall: float | None = None) -> None:
     """Print the per-rule breakdown of a finished run in ``results`` and its end-to-end time."""
     times = benchmark_times(results)
@@ -145,6 +160,7 @@ def main() -> None:
         print_breakdown(args.breakdown_only)
         return
     snakemake = shutil.which("snakemake") or "snakemake"
+    print(f"machine: {cpu_summary()}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         copy_tree(work)

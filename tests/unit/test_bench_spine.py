@@ -63,3 +63,14 @@ def test_metadata_jobs_are_deduplicated_and_wall_time_printed(
     out = capsys.readouterr().out
     assert "rules without a benchmark file (.snakemake/metadata): 1 jobs, 3.0 s" in out
     assert "end-to-end wall time: 13.0 s" in out  # 90 (first start) to 103 (last end)
+
+
+def test_cpu_summary_names_model_and_widest_vector_extension(bench_spine, tmp_path: Path) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(
+        "processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma\n\n"
+        "processor\t: 1\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma\n"
+    )
+    assert bench_spine.cpu_summary(cpuinfo).startswith("AMD EPYC, avx2, ")
+    cpuinfo.write_text("model name\t: Xeon\nflags\t: avx avx2 avx512f avx512bw\n")
+    assert bench_spine.cpu_summary(cpuinfo).startswith("Xeon, avx512f, ")
