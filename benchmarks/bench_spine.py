@@ -23,7 +23,6 @@ import argparse
 import base64
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -33,6 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+
+from cellbench.provenance import cpu_description
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -97,16 +98,8 @@ def per_rule(times: pd.DataFrame) -> pd.DataFrame:
 
 
 def cpu_summary(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
-    """This machine's CPU model, its widest x86 vector extension and CPU count. torch's CPU
-    kernels ran ~1.4x slower on an AVX2-only CPU than on an AVX-512 one (docs/deviations.md,
-    "Benchmark matrix"), so a wall time is read with the CPU it ran on."""
-    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
-    fields = dict(line.split(":", 1) for line in lines if ":" in line)
-    fields = {key.strip(): value.strip() for key, value in fields.items()}
-    model = fields.get("model name") or platform.processor() or platform.machine()
-    flags = set(fields.get("flags", "").split())
-    vector = next((name for name in ("avx512f", "avx2", "avx") if name in flags), "no AVX flag")
-    return f"{model}, {vector}, {os.cpu_count()} CPUs"
+    """This machine's CPU model, its widest x86 vector extension and CPU count."""
+    return f"{cpu_description(cpuinfo)}, {os.cpu_count()} CPUs"
 
 
 def print_breakdown(results: Path, wall: float | None = None) -> None:

@@ -112,6 +112,23 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def cpu_description(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """CPU model and its widest x86 vector extension (``/proc/cpuinfo``; elsewhere what
+    :mod:`platform` knows). torch's CPU kernels ran ~1.4x slower on an AVX2-only CPU than on
+    an AVX-512 one (docs/deviations.md, "Benchmark matrix"): a time is read with its CPU."""
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    fields = {
+        key.strip(): value.strip()
+        for key, value in (line.split(":", 1) for line in lines if ":" in line)
+    }
+    model = fields.get("model name") or platform.processor() or platform.machine()
+    if "flags" not in fields:
+        return model
+    flags = set(fields["flags"].split())
+    vector = next((name for name in ("avx512f", "avx2", "avx") if name in flags), "no AVX flag")
+    return f"{model}, {vector}"
+
+
 def device_description(device: str | None = None) -> str:
     """Human-readable compute device: the GPU model on CUDA, else the CPU with torch's threads.
 
@@ -126,7 +143,7 @@ def device_description(device: str | None = None) -> str:
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if str(device).startswith("cuda") and torch.cuda.is_available():
         return f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
-    cpu = platform.processor() or platform.machine()
+    cpu = cpu_description()
     return f"cpu ({cpu}, {torch.get_num_threads()} threads)" if torch else f"cpu ({cpu})"
 
 

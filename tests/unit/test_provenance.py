@@ -1,13 +1,15 @@
-"""Provenance names the workflow directory that ran, not the installed package (issue 18 item 9)."""
+"""Provenance names the workflow directory that ran, not the installed package (issue 18 item 9),
+and the CPU a job ran on."""
 
 from __future__ import annotations
 
+import platform
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from cellbench.provenance import git_commit, provenance
+from cellbench.provenance import cpu_description, git_commit, provenance
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -62,3 +64,21 @@ def test_provenance_names_the_snakefile_checkout(tmp_path: Path, monkeypatch) ->
     record = provenance()
     assert record["snakefile_dir"] == str(snakefile_repo)
     assert record["snakefile_commit"] == _git(snakefile_repo, "rev-parse", "HEAD")
+
+
+def test_cpu_description_names_model_and_widest_vector_extension(tmp_path: Path) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(
+        "processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma\n\n"
+        "processor\t: 1\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma\n"
+    )
+    assert cpu_description(cpuinfo) == "AMD EPYC, avx2"
+    cpuinfo.write_text("model name\t: Xeon\nflags\t: avx avx2 avx512f avx512bw\n")
+    assert cpu_description(cpuinfo) == "Xeon, avx512f"
+    cpuinfo.write_text("model name\t: Xeon\nflags\t: fpu sse2\n")
+    assert cpu_description(cpuinfo) == "Xeon, no AVX flag"
+
+
+def test_cpu_description_without_cpuinfo_falls_back_to_platform(tmp_path: Path) -> None:
+    expected = platform.processor() or platform.machine()
+    assert cpu_description(tmp_path / "absent") == expected
