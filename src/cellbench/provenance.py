@@ -116,7 +116,10 @@ def cpu_description(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
     """CPU model and its widest x86 vector extension (``/proc/cpuinfo``; elsewhere what
     :mod:`platform` knows). torch's CPU kernels ran ~1.4x slower on an AVX2-only CPU than on
     an AVX-512 one (docs/deviations.md, "Benchmark matrix"): a time is read with its CPU."""
-    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    try:
+        lines = cpuinfo.read_text().splitlines()
+    except OSError:  # no /proc (macOS, Windows) or not readable
+        lines = []
     fields = {
         key.strip(): value.strip()
         for key, value in (line.split(":", 1) for line in lines if ":" in line)
