@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_spine.py"
+from tests.conftest import load_benchmark
+
 HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
 
 
 @pytest.fixture(scope="module")
 def bench_spine():
-    spec = importlib.util.spec_from_file_location("bench_spine", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_spine"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_spine")
 
 
 def run_folder(root: Path) -> Path:

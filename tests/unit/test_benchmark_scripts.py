@@ -3,28 +3,17 @@ bench_infogan broke silently: a metric without a fake column, a config value out
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 
 from cellbench.benchmark.stats import METRICS
-
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import load_benchmark
 
 
 def test_bench_benchmark_runs_on_a_small_matrix(monkeypatch, capsys) -> None:
-    bench = load("bench_benchmark")
+    bench = load_benchmark("bench_benchmark")
     args = ["--variants", "2", "--datasets", "2", "--images", "4", "--seeds", "1"]
     monkeypatch.setattr(sys, "argv", ["bench_benchmark.py", *args])
     bench.main()
@@ -32,12 +21,12 @@ def test_bench_benchmark_runs_on_a_small_matrix(monkeypatch, capsys) -> None:
 
 
 def test_bench_benchmark_fakes_a_column_for_every_metric() -> None:
-    table = load("bench_benchmark").fake_table(np.random.default_rng(0), 3)
+    table = load_benchmark("bench_benchmark").fake_table(np.random.default_rng(0), 3)
     assert {spec.column for spec in METRICS.values()} <= set(table.columns)
 
 
 @pytest.mark.parametrize("iterations", [1, 2])
 def test_bench_infogan_configs_are_valid(iterations: int) -> None:
-    configs = load("bench_infogan").configs(iterations)
+    configs = load_benchmark("bench_infogan").configs(iterations)
     assert [(c.width, c.batch_size) for c in configs] == [(128, 64), (16, 32)]
     assert all(c.iterations == c.log_every == iterations for c in configs)
