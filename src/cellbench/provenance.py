@@ -116,8 +116,8 @@ def cpu_description(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
     """CPU model and its widest x86 vector extension (``/proc/cpuinfo``; elsewhere what
     :mod:`platform` knows). torch's CPU kernels ran ~1.4x slower on an AVX2-only CPU than on
     an AVX-512 one (docs/deviations.md, "Benchmark matrix"): a time is read with its CPU."""
-    try:
-        lines = cpuinfo.read_text().splitlines()
+    try:  # the first processor's block: every core repeats the same model and flags
+        lines = cpuinfo.read_text().split("\n\n", 1)[0].splitlines()
     except OSError:  # no /proc (macOS, Windows) or not readable
         lines = []
     fields = {
